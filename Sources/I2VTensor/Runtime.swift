@@ -1,0 +1,63 @@
+import CTorch
+import Foundation
+
+/// Process-wide libtorch settings and facts (threads, versions, devices).
+public enum Runtime {
+  /// The libtorch version the loaded shim was built against, e.g. "1.13.1".
+  public static func torchVersion() throws -> String {
+    let api = try Shim.api()
+    var buf = [CChar](repeating: 0, count: 128)
+    try Shim.check(api.pointee.torch_version(&buf, buf.count), api)
+    return String(cString: buf)
+  }
+
+  /// How attention is computed by this libtorch.
+  public static func attentionBackend() throws -> String {
+    let api = try Shim.api()
+    var buf = [CChar](repeating: 0, count: 256)
+    try Shim.check(api.pointee.sdpa_backend(&buf, buf.count), api)
+    return String(cString: buf)
+  }
+
+  /// Intra-op threads. libtorch picks 1 on some machines, so i2v always sets this deliberately.
+  public static func setThreads(_ n: Int) throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.set_num_threads(Int32(n)), api)
+  }
+
+  public static func threads() throws -> Int {
+    Int(try Shim.api().pointee.get_num_threads())
+  }
+
+  /// The thread count to use when the user says nothing: `I2V_THREADS`, else every core.
+  public static var defaultThreads: Int {
+    if let s = ProcessInfo.processInfo.environment["I2V_THREADS"], let n = Int(s), n > 0 { return n }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+
+  public static func cudaDeviceCount() throws -> Int {
+    Int(try Shim.api().pointee.cuda_device_count())
+  }
+
+  public struct GPU: Sendable {
+    public let index: Int
+    public let name: String
+    public let memoryBytes: UInt64
+  }
+
+  public static func gpus() throws -> [GPU] {
+    let api = try Shim.api()
+    return try (0..<cudaDeviceCount()).map { i in
+      var buf = [CChar](repeating: 0, count: 256)
+      var mem: UInt64 = 0
+      try Shim.check(api.pointee.cuda_device_name(Int32(i), &buf, buf.count, &mem), api)
+      return GPU(index: i, name: String(cString: buf), memoryBytes: mem)
+    }
+  }
+
+  /// Waits for queued device work (for honest timings on CUDA; a no-op on CPU).
+  public static func synchronize(_ device: Device) throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.synchronize(device.c), api)
+  }
+}

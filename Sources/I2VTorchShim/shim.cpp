@@ -1,0 +1,567 @@
+// The libtorch side of i2v_torch.h: each entry point is one ATen call (or a handful), wrapped so that every
+// C++ exception becomes an error status plus a thread-local message. Builds against Debian's libtorch 1.13 (CPU)
+// and against libtorch 2.x (CPU or CUDA); version differences are confined to this file.
+#include "i2v_torch.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/api/include/torch/version.h>
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#if TORCH_VERSION_MAJOR >= 2
+#define I2V_HAS_SDPA 1
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1
+#define I2V_SDPA_HAS_SCALE 1
+#endif
+#endif
+
+struct i2v_tensor_s {
+  at::Tensor t;
+};
+struct i2v_generator_s {
+  at::Generator g;
+};
+
+namespace {
+
+thread_local std::string last_error_text;
+
+void set_error(const std::string &message) { last_error_text = message; }
+
+// Wraps a body so that no exception escapes and autograd is off. c10::Error::what() carries a C++ backtrace in
+// some builds; users get the message only.
+template <typename F> i2v_status guarded(F &&body) {
+  try {
+    c10::InferenceMode inference;
+    body();
+    return 0;
+  } catch (const c10::Error &e) {
+    set_error(e.what_without_backtrace());
+  } catch (const std::exception &e) {
+    set_error(e.what());
+  } catch (...) {
+    set_error("unknown C++ exception in libtorch");
+  }
+  return 1;
+}
+
+struct ShimError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+const at::Tensor &T(i2v_tensor h) {
+  if (h == nullptr) throw ShimError("null tensor handle");
+  return h->t;
+}
+
+c10::optional<at::Tensor> opt(i2v_tensor h) {
+  if (h == nullptr) return c10::nullopt;
+  return h->t;
+}
+
+void put(i2v_tensor *out, at::Tensor t) {
+  if (out == nullptr) throw ShimError("null output pointer");
+  *out = new i2v_tensor_s{std::move(t)};
+}
+
+at::ScalarType scalar_type(int32_t d) {
+  switch (d) {
+  case I2V_FLOAT32: return at::kFloat;
+  case I2V_FLOAT16: return at::kHalf;
+  case I2V_BFLOAT16: return at::kBFloat16;
+  case I2V_INT64: return at::kLong;
+  case I2V_UINT8: return at::kByte;
+  case I2V_FLOAT64: return at::kDouble;
+  case I2V_INT32: return at::kInt;
+  case I2V_BOOL: return at::kBool;
+  }
+  throw ShimError("unknown dtype code " + std::to_string(d));
+}
+
+int32_t dtype_code(at::ScalarType s) {
+  switch (s) {
+  case at::kFloat: return I2V_FLOAT32;
+  case at::kHalf: return I2V_FLOAT16;
+  case at::kBFloat16: return I2V_BFLOAT16;
+  case at::kLong: return I2V_INT64;
+  case at::kByte: return I2V_UINT8;
+  case at::kDouble: return I2V_FLOAT64;
+  case at::kInt: return I2V_INT32;
+  case at::kBool: return I2V_BOOL;
+  default: throw ShimError(std::string("tensor has a dtype i2v does not use: ") + c10::toString(s));
+  }
+}
+
+c10::Device device_of(i2v_device d) {
+  switch (d.type) {
+  case I2V_DEVICE_CPU: return c10::Device(c10::kCPU);
+  case I2V_DEVICE_CUDA: return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d.index));
+  }
+  throw ShimError("unknown device type " + std::to_string(d.type));
+}
+
+std::vector<int64_t> dims(const int64_t *p, int32_t n) {
+  if (n < 0 || n > I2V_MAX_DIMS) throw ShimError("bad number of dimensions: " + std::to_string(n));
+  if (n > 0 && p == nullptr) throw ShimError("null shape pointer");
+  return std::vector<int64_t>(p, p + n);
+}
+
+void copy_string(const std::string &s, char *buf, size_t len) {
+  if (buf == nullptr || len == 0) return;
+  size_t n = std::min(s.size(), len - 1);
+  std::memcpy(buf, s.data(), n);
+  buf[n] = 0;
+}
+
+// The 1.13 fallback for attention: the same math as PyTorch's reference path (softmax(q·kᵀ·scale + mask)·v).
+at::Tensor attention_math(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                          const c10::optional<at::Tensor> &mask, bool causal, double scale) {
+  auto scores = at::matmul(q, k.transpose(-2, -1)) * scale;
+  if (causal) {
+    auto L = q.size(-2), S = k.size(-2);
+    auto keep = at::ones({L, S}, q.options().dtype(at::kBool)).tril();
+    scores = scores.masked_fill(keep.logical_not(), -std::numeric_limits<double>::infinity());
+  }
+  if (mask) {
+    if (mask->scalar_type() == at::kBool)
+      scores = scores.masked_fill(mask->logical_not(), -std::numeric_limits<double>::infinity());
+    else
+      scores = scores + *mask;
+  }
+  return at::matmul(at::softmax(scores, -1), v);
+}
+
+// CUDA device names come from the driver API, loaded lazily, so this file needs no CUDA headers and the CPU
+// build stays free of CUDA.
+using cu_init_fn = int (*)(unsigned);
+using cu_device_get_fn = int (*)(int *, int);
+using cu_device_get_name_fn = int (*)(char *, int, int);
+using cu_device_total_mem_fn = int (*)(size_t *, int);
+
+bool cuda_driver_name(int32_t index, std::string &name, uint64_t &memory) {
+  static void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (lib == nullptr) return false;
+  auto init = reinterpret_cast<cu_init_fn>(dlsym(lib, "cuInit"));
+  auto get = reinterpret_cast<cu_device_get_fn>(dlsym(lib, "cuDeviceGet"));
+  auto get_name = reinterpret_cast<cu_device_get_name_fn>(dlsym(lib, "cuDeviceGetName"));
+  auto total = reinterpret_cast<cu_device_total_mem_fn>(dlsym(lib, "cuDeviceTotalMem_v2"));
+  if (!init || !get || !get_name || init(0) != 0) return false;
+  int dev = 0;
+  if (get(&dev, index) != 0) return false;
+  char buf[256] = {0};
+  if (get_name(buf, sizeof(buf) - 1, dev) != 0) return false;
+  name = buf;
+  size_t bytes = 0;
+  if (total && total(&bytes, dev) == 0) memory = bytes;
+  return true;
+}
+
+// ---- library and runtime ----
+
+const char *impl_last_error(void) { return last_error_text.c_str(); }
+
+i2v_status impl_torch_version(char *buf, size_t len) {
+  return guarded([&] { copy_string(TORCH_VERSION, buf, len); });
+}
+
+i2v_status impl_set_num_threads(int32_t n) {
+  return guarded([&] {
+    if (n < 1) throw ShimError("thread count must be at least 1, got " + std::to_string(n));
+    at::set_num_threads(n);
+  });
+}
+
+int32_t impl_get_num_threads(void) { return at::get_num_threads(); }
+
+int32_t impl_cuda_device_count(void) {
+  try {
+    return at::detail::getCUDAHooks().getNumGPUs();
+  } catch (...) {
+    return 0;
+  }
+}
+
+i2v_status impl_cuda_device_name(int32_t index, char *buf, size_t len, uint64_t *total_memory) {
+  return guarded([&] {
+    std::string name;
+    uint64_t memory = 0;
+    if (!cuda_driver_name(index, name, memory)) name = "CUDA device " + std::to_string(index);
+    copy_string(name, buf, len);
+    if (total_memory) *total_memory = memory;
+  });
+}
+
+i2v_status impl_synchronize(i2v_device device) {
+  return guarded([&] {
+    auto dev = device_of(device);
+    // A blocking copy to the host waits for the device's current stream, on any libtorch version.
+    if (dev.is_cuda()) at::zeros({1}, at::TensorOptions().device(dev)).to(at::kCPU);
+  });
+}
+
+i2v_status impl_sdpa_backend(char *buf, size_t len) {
+  return guarded([&] {
+#ifdef I2V_HAS_SDPA
+    copy_string("at::scaled_dot_product_attention", buf, len);
+#else
+    copy_string("math (softmax(q k^T) v; libtorch < 2.0 has no fused attention)", buf, len);
+#endif
+  });
+}
+
+// ---- tensor lifecycle and data movement ----
+
+void impl_tensor_free(i2v_tensor t) { delete t; }
+
+i2v_status impl_tensor_info(i2v_tensor h, int64_t *shape, int32_t *ndim, int32_t *dtype, i2v_device *device) {
+  return guarded([&] {
+    const auto &t = T(h);
+    if (t.dim() > I2V_MAX_DIMS) throw ShimError("tensor has more than 16 dimensions");
+    if (ndim) *ndim = static_cast<int32_t>(t.dim());
+    if (shape)
+      for (int64_t i = 0; i < t.dim(); i++) shape[i] = t.size(i);
+    if (dtype) *dtype = dtype_code(t.scalar_type());
+    if (device) {
+      device->type = t.device().is_cuda() ? I2V_DEVICE_CUDA : I2V_DEVICE_CPU;
+      device->index = t.device().has_index() ? t.device().index() : -1;
+    }
+  });
+}
+
+i2v_status impl_tensor_from_data(const void *data, size_t nbytes, int32_t dtype, const int64_t *shape, int32_t ndim,
+                                 i2v_tensor *out) {
+  return guarded([&] {
+    auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)));
+    size_t expected = static_cast<size_t>(t.numel()) * t.element_size();
+    if (nbytes != expected)
+      throw ShimError("data size " + std::to_string(nbytes) + " bytes does not match shape and dtype (" +
+                      std::to_string(expected) + " bytes)");
+    if (expected > 0) {
+      if (data == nullptr) throw ShimError("null data pointer");
+      std::memcpy(t.data_ptr(), data, expected);
+    }
+    put(out, std::move(t));
+  });
+}
+
+i2v_status impl_tensor_to_data(i2v_tensor h, void *dst, size_t nbytes) {
+  return guarded([&] {
+    auto t = T(h).to(at::kCPU).contiguous();
+    size_t have = static_cast<size_t>(t.numel()) * t.element_size();
+    if (nbytes != have)
+      throw ShimError("destination holds " + std::to_string(nbytes) + " bytes, tensor has " + std::to_string(have));
+    if (have > 0) std::memcpy(dst, t.data_ptr(), have);
+  });
+}
+
+i2v_status impl_tensor_full(const int64_t *shape, int32_t ndim, double value, int32_t dtype, i2v_device device,
+                            i2v_tensor *out) {
+  return guarded([&] {
+    put(out, at::full(dims(shape, ndim), value,
+                      at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
+  });
+}
+
+i2v_status impl_tensor_arange(double start, double end, double step, int32_t dtype, i2v_device device,
+                              i2v_tensor *out) {
+  return guarded([&] {
+    put(out, at::arange(start, end, step, at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
+  });
+}
+
+i2v_status impl_tensor_to(i2v_tensor h, int32_t dtype, i2v_device device, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).to(device_of(device), scalar_type(dtype))); });
+}
+
+i2v_status impl_tensor_contiguous(i2v_tensor h, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).contiguous()); });
+}
+
+i2v_status impl_tensor_clone(i2v_tensor h, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).clone()); });
+}
+
+i2v_status impl_tensor_copy_(i2v_tensor dst, i2v_tensor src) {
+  return guarded([&] {
+    auto d = T(dst);
+    d.copy_(T(src));
+  });
+}
+
+// ---- random numbers ----
+
+i2v_status impl_generator_new(uint64_t seed, i2v_generator *out) {
+  return guarded([&] {
+    if (out == nullptr) throw ShimError("null output pointer");
+    *out = new i2v_generator_s{at::make_generator<at::CPUGeneratorImpl>(seed)};
+  });
+}
+
+void impl_generator_free(i2v_generator g) { delete g; }
+
+i2v_status impl_randn(i2v_generator g, const int64_t *shape, int32_t ndim, int32_t dtype, i2v_tensor *out) {
+  return guarded([&] {
+    if (g == nullptr) throw ShimError("null generator handle");
+    // Recent PyTorch draws reduced-precision normals as float32 and rounds them; libtorch 1.13 computed them in
+    // the target dtype. Drawing float32 and converting gives the modern stream on every libtorch version.
+    auto t = at::randn(dims(shape, ndim), g->g, at::TensorOptions().dtype(at::kFloat));
+    auto st = scalar_type(dtype);
+    put(out, st == at::kFloat ? t : t.to(st));
+  });
+}
+
+// ---- views and layout ----
+
+i2v_status impl_reshape(i2v_tensor h, const int64_t *shape, int32_t ndim, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).reshape(dims(shape, ndim))); });
+}
+
+i2v_status impl_permute(i2v_tensor h, const int64_t *p, int32_t ndim, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).permute(dims(p, ndim))); });
+}
+
+i2v_status impl_transpose(i2v_tensor h, int64_t d0, int64_t d1, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).transpose(d0, d1)); });
+}
+
+i2v_status impl_expand(i2v_tensor h, const int64_t *shape, int32_t ndim, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).expand(dims(shape, ndim))); });
+}
+
+i2v_status impl_narrow(i2v_tensor h, int64_t dim, int64_t start, int64_t length, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).narrow(dim, start, length)); });
+}
+
+i2v_status impl_cat(const i2v_tensor *ts, int32_t n, int64_t dim, i2v_tensor *out) {
+  return guarded([&] {
+    if (n <= 0 || ts == nullptr) throw ShimError("cat needs at least one tensor");
+    std::vector<at::Tensor> parts;
+    parts.reserve(n);
+    for (int32_t i = 0; i < n; i++) parts.push_back(T(ts[i]));
+    put(out, at::cat(parts, dim));
+  });
+}
+
+i2v_status impl_repeat(i2v_tensor h, const int64_t *repeats, int32_t n, i2v_tensor *out) {
+  return guarded([&] { put(out, T(h).repeat(dims(repeats, n))); });
+}
+
+i2v_status impl_repeat_interleave(i2v_tensor h, int64_t repeats, int64_t dim, i2v_tensor *out) {
+  return guarded([&] { put(out, at::repeat_interleave(T(h), repeats, dim)); });
+}
+
+i2v_status impl_index_select(i2v_tensor h, int64_t dim, i2v_tensor index, i2v_tensor *out) {
+  return guarded([&] { put(out, at::index_select(T(h), dim, T(index))); });
+}
+
+i2v_status impl_constant_pad(i2v_tensor h, const int64_t *pad, int32_t npad, double value, i2v_tensor *out) {
+  return guarded([&] { put(out, at::constant_pad_nd(T(h), dims(pad, npad), value)); });
+}
+
+// ---- elementwise math ----
+
+i2v_status impl_unary(int32_t op, i2v_tensor h, i2v_tensor *out) {
+  return guarded([&] {
+    const auto &x = T(h);
+    at::Tensor r;
+    switch (op) {
+    case I2V_UNARY_NEG: r = at::neg(x); break;
+    case I2V_UNARY_EXP: r = at::exp(x); break;
+    case I2V_UNARY_LOG: r = at::log(x); break;
+    case I2V_UNARY_SIN: r = at::sin(x); break;
+    case I2V_UNARY_COS: r = at::cos(x); break;
+    case I2V_UNARY_SQRT: r = at::sqrt(x); break;
+    case I2V_UNARY_RSQRT: r = at::rsqrt(x); break;
+    case I2V_UNARY_SILU: r = at::silu(x); break;
+    case I2V_UNARY_GELU: r = at::gelu(x, "none"); break;
+    case I2V_UNARY_GELU_TANH: r = at::gelu(x, "tanh"); break;
+    case I2V_UNARY_SIGMOID: r = at::sigmoid(x); break;
+    case I2V_UNARY_TANH: r = at::tanh(x); break;
+    case I2V_UNARY_ABS: r = at::abs(x); break;
+    case I2V_UNARY_ROUND: r = at::round(x); break;
+    case I2V_UNARY_FLOOR: r = at::floor(x); break;
+    case I2V_UNARY_CEIL: r = at::ceil(x); break;
+    case I2V_UNARY_ERF: r = at::erf(x); break;
+    case I2V_UNARY_RECIPROCAL: r = at::reciprocal(x); break;
+    case I2V_UNARY_QUICK_GELU: r = x * at::sigmoid(x * 1.702); break; // transformers' QuickGELUActivation
+    default: throw ShimError("unknown unary op " + std::to_string(op));
+    }
+    put(out, std::move(r));
+  });
+}
+
+i2v_status impl_binary(int32_t op, i2v_tensor ha, i2v_tensor hb, i2v_tensor *out) {
+  return guarded([&] {
+    const auto &a = T(ha);
+    const auto &b = T(hb);
+    at::Tensor r;
+    switch (op) {
+    case I2V_BINARY_ADD: r = at::add(a, b); break;
+    case I2V_BINARY_SUB: r = at::sub(a, b); break;
+    case I2V_BINARY_MUL: r = at::mul(a, b); break;
+    case I2V_BINARY_DIV: r = at::div(a, b); break;
+    case I2V_BINARY_POW: r = at::pow(a, b); break;
+    case I2V_BINARY_MAXIMUM: r = at::maximum(a, b); break;
+    case I2V_BINARY_MINIMUM: r = at::minimum(a, b); break;
+    case I2V_BINARY_EQ: r = at::eq(a, b); break;
+    case I2V_BINARY_LT: r = at::lt(a, b); break;
+    case I2V_BINARY_GT: r = at::gt(a, b); break;
+    default: throw ShimError("unknown tensor-tensor binary op " + std::to_string(op));
+    }
+    put(out, std::move(r));
+  });
+}
+
+i2v_status impl_binary_scalar(int32_t op, i2v_tensor ha, double s, i2v_tensor *out) {
+  return guarded([&] {
+    const auto &a = T(ha);
+    at::Tensor r;
+    switch (op) {
+    case I2V_BINARY_ADD: r = at::add(a, s); break;
+    case I2V_BINARY_SUB: r = at::sub(a, s); break;
+    case I2V_BINARY_MUL: r = at::mul(a, s); break;
+    case I2V_BINARY_DIV: r = at::div(a, s); break;
+    case I2V_BINARY_POW: r = at::pow(a, s); break;
+    case I2V_BINARY_MAXIMUM: r = at::clamp_min(a, s); break;
+    case I2V_BINARY_MINIMUM: r = at::clamp_max(a, s); break;
+    case I2V_BINARY_RSUB: r = at::rsub(a, s); break;
+    case I2V_BINARY_RDIV: r = at::reciprocal(a) * s; break; // what Python's `s / tensor` runs
+    case I2V_BINARY_EQ: r = at::eq(a, s); break;
+    case I2V_BINARY_LT: r = at::lt(a, s); break;
+    case I2V_BINARY_GT: r = at::gt(a, s); break;
+    default: throw ShimError("unknown tensor-scalar binary op " + std::to_string(op));
+    }
+    put(out, std::move(r));
+  });
+}
+
+i2v_status impl_clamp(i2v_tensor h, double lo, double hi, int32_t has_lo, int32_t has_hi, i2v_tensor *out) {
+  return guarded([&] {
+    c10::optional<at::Scalar> l, u;
+    if (has_lo) l = lo;
+    if (has_hi) u = hi;
+    put(out, at::clamp(T(h), l, u));
+  });
+}
+
+i2v_status impl_where(i2v_tensor c, i2v_tensor a, i2v_tensor b, i2v_tensor *out) {
+  return guarded([&] { put(out, at::where(T(c), T(a), T(b))); });
+}
+
+// ---- reductions and scans ----
+
+i2v_status impl_reduce(int32_t op, i2v_tensor h, const int64_t *d, int32_t nd, int32_t keepdim, i2v_tensor *out) {
+  return guarded([&] {
+    const auto &x = T(h);
+    auto ds = dims(d, nd);
+    if (ds.empty())
+      for (int64_t i = 0; i < x.dim(); i++) ds.push_back(i);
+    at::Tensor r;
+    switch (op) {
+    case I2V_REDUCE_SUM: r = at::sum(x, ds, keepdim != 0); break;
+    case I2V_REDUCE_MEAN: r = at::mean(x, ds, keepdim != 0); break;
+    case I2V_REDUCE_AMAX: r = at::amax(x, ds, keepdim != 0); break;
+    case I2V_REDUCE_AMIN: r = at::amin(x, ds, keepdim != 0); break;
+    default: throw ShimError("unknown reduction " + std::to_string(op));
+    }
+    put(out, std::move(r));
+  });
+}
+
+i2v_status impl_cumprod(i2v_tensor h, int64_t dim, i2v_tensor *out) {
+  return guarded([&] { put(out, at::cumprod(T(h), dim)); });
+}
+
+i2v_status impl_softmax(i2v_tensor h, int64_t dim, i2v_tensor *out) {
+  return guarded([&] { put(out, at::softmax(T(h), dim)); });
+}
+
+i2v_status impl_argmax(i2v_tensor h, int64_t dim, int32_t keepdim, i2v_tensor *out) {
+  return guarded([&] { put(out, at::argmax(T(h), dim, keepdim != 0)); });
+}
+
+// ---- neural-network primitives ----
+
+i2v_status impl_matmul(i2v_tensor a, i2v_tensor b, i2v_tensor *out) {
+  return guarded([&] { put(out, at::matmul(T(a), T(b))); });
+}
+
+i2v_status impl_linear(i2v_tensor x, i2v_tensor w, i2v_tensor b, i2v_tensor *out) {
+  return guarded([&] { put(out, at::linear(T(x), T(w), opt(b))); });
+}
+
+i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int64_t *stride, const int64_t *padding,
+                            const int64_t *dilation, int32_t nspatial, int64_t groups, i2v_tensor *out) {
+  return guarded([&] {
+    if (nspatial < 1 || nspatial > 3) throw ShimError("convolution supports 1 to 3 spatial dimensions");
+    auto s = dims(stride, nspatial), p = dims(padding, nspatial), d = dims(dilation, nspatial);
+    at::Tensor r;
+    // The per-rank entry points are what torch.nn.functional calls, so backend selection matches PyTorch.
+    if (nspatial == 1) r = at::conv1d(T(x), T(w), opt(b), s, p, d, groups);
+    if (nspatial == 2) r = at::conv2d(T(x), T(w), opt(b), s, p, d, groups);
+    if (nspatial == 3) r = at::conv3d(T(x), T(w), opt(b), s, p, d, groups);
+    put(out, std::move(r));
+  });
+}
+
+i2v_status impl_group_norm(i2v_tensor x, int64_t groups, i2v_tensor w, i2v_tensor b, double eps, i2v_tensor *out) {
+  return guarded([&] { put(out, at::group_norm(T(x), groups, opt(w), opt(b), eps, /*cudnn_enabled=*/true)); });
+}
+
+i2v_status impl_layer_norm(i2v_tensor x, const int64_t *shape, int32_t n, i2v_tensor w, i2v_tensor b, double eps,
+                           i2v_tensor *out) {
+  return guarded([&] { put(out, at::layer_norm(T(x), dims(shape, n), opt(w), opt(b), eps, /*cudnn_enable=*/true)); });
+}
+
+i2v_status impl_embedding(i2v_tensor weight, i2v_tensor ids, i2v_tensor *out) {
+  return guarded([&] { put(out, at::embedding(T(weight), T(ids))); });
+}
+
+i2v_status impl_sdpa(i2v_tensor q, i2v_tensor k, i2v_tensor v, i2v_tensor mask, int32_t is_causal, double scale,
+                     i2v_tensor *out) {
+  return guarded([&] {
+    const auto &Q = T(q);
+    double s = scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(Q.size(-1)));
+#if defined(I2V_SDPA_HAS_SCALE)
+    put(out, at::scaled_dot_product_attention(Q, T(k), T(v), opt(mask), 0.0, is_causal != 0, s));
+#elif defined(I2V_HAS_SDPA)
+    if (scale > 0 && std::abs(s * std::sqrt(static_cast<double>(Q.size(-1))) - 1.0) > 1e-12)
+      put(out, attention_math(Q, T(k), T(v), opt(mask), is_causal != 0, s));
+    else
+      put(out, at::scaled_dot_product_attention(Q, T(k), T(v), opt(mask), 0.0, is_causal != 0));
+#else
+    put(out, attention_math(Q, T(k), T(v), opt(mask), is_causal != 0, s));
+#endif
+  });
+}
+
+i2v_status impl_upsample_nearest2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_tensor *out) {
+  return guarded([&] { put(out, at::upsample_nearest2d(T(x), {oh, ow})); });
+}
+
+i2v_status impl_adaptive_avg_pool2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_tensor *out) {
+  return guarded([&] { put(out, at::adaptive_avg_pool2d(T(x), {oh, ow})); });
+}
+
+#define I2V_TABLE_ENTRY(ret, name, params) impl_##name,
+const i2v_torch_api api_table = {
+    I2V_TORCH_API_VERSION,
+    static_cast<int32_t>(sizeof(i2v_torch_api)),
+    I2V_TORCH_FUNCTIONS(I2V_TABLE_ENTRY)};
+#undef I2V_TABLE_ENTRY
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) const i2v_torch_api *i2v_torch_get_api(int32_t min_version) {
+  if (min_version > I2V_TORCH_API_VERSION) return nullptr;
+  return &api_table;
+}
