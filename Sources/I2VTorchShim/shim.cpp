@@ -311,10 +311,23 @@ void impl_generator_free(i2v_generator g) { delete g; }
 i2v_status impl_randn(i2v_generator g, const int64_t *shape, int32_t ndim, int32_t dtype, i2v_tensor *out) {
   return guarded([&] {
     if (g == nullptr) throw ShimError("null generator handle");
-    // Recent PyTorch draws reduced-precision normals as float32 and rounds them; libtorch 1.13 computed them in
-    // the target dtype. Drawing float32 and converting gives the modern stream on every libtorch version.
-    auto t = at::randn(dims(shape, ndim), g->g, at::TensorOptions().dtype(at::kFloat));
+    auto shp = dims(shape, ndim);
     auto st = scalar_type(dtype);
+    auto f32 = at::TensorOptions().dtype(at::kFloat);
+    int64_t n = 1;
+    for (auto d : shp) n *= d;
+    // PyTorch >= 2.x draws float16/bfloat16 normals in float32 and rounds them, block by block of 16: for
+    // n >= 16 it consumes ceil(n/16)*16 uniforms and writes the extra block over the last 16 elements
+    // (float32 draws instead take n + 16 uniforms for that tail). libtorch 1.13 computed them in the target
+    // dtype. Rebuilding the modern layout from one float32 draw gives the modern stream on every libtorch.
+    if (st != at::kFloat && n >= 16 && n % 16 != 0) {
+      int64_t full = (n / 16) * 16;
+      auto flat = at::randn({full + 16}, g->g, f32);
+      auto t = at::cat({flat.narrow(0, 0, n - 16), flat.narrow(0, full, 16)}).reshape(shp);
+      put(out, t.to(st));
+      return;
+    }
+    auto t = at::randn(shp, g->g, f32);
     put(out, st == at::kFloat ? t : t.to(st));
   });
 }
