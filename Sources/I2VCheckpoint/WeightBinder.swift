@@ -11,13 +11,19 @@ public final class WeightBinder: @unchecked Sendable {
   public let device: Device
   /// Keys present in files but deliberately unused (e.g. legacy buffers such as `position_ids`).
   public let ignoredSuffixes: [String]
+  /// Validation only: names and shapes are checked exactly as usual, but `take` returns a stride-0 view of one
+  /// zero instead of reading the data (checks a full-size architecture against a header in no memory).
+  public let dryRun: Bool
   private var consumed: Set<String> = []
 
-  public init(weights: WeightFiles, dtype: DType, device: Device, ignoredSuffixes: [String] = []) {
+  public init(weights: WeightFiles, dtype: DType, device: Device, ignoredSuffixes: [String] = [],
+              dryRun: Bool = false)
+  {
     self.weights = weights
     self.dtype = dtype
     self.device = device
     self.ignoredSuffixes = ignoredSuffixes
+    self.dryRun = dryRun
   }
 
   /// A view of this binder under a key prefix (`binder.scope("down_blocks.0")`).
@@ -37,6 +43,11 @@ public final class WeightBinder: @unchecked Sendable {
     }
     guard !consumed.contains(key) else { throw CheckpointError(file.path, "tensor '\(key)' was bound twice") }
     consumed.insert(key)
+    if dryRun {
+      let stored = entry.storage.dtype ?? dtype
+      let type = keepDType || !stored.isFloatingPoint ? stored : dtype
+      return try Tensor.zeros([], dtype: type, device: device).expand(entry.shape)
+    }
     return try file.tensor(entry, dtype: keepDType ? nil : dtype, device: device)
   }
 

@@ -3,7 +3,9 @@ import ArgumentParser
 /// Every `i2v` subcommand, in the order `--help` lists them.
 enum I2VSubcommands {
   static let all: [ParsableCommand.Type] = [
+    GenerateCommand.self,
     InfoCommand.self,
     InspectCommand.self,
+    FramesToVideoCommand.self,
   ]
 }

@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+//
+// i2v — image-to-video generation with I2VGen-XL, in Swift over a thin C shim on libtorch.
+//
+// libtorch selection (build time, for the shim library only):
+//   LIBTORCH unset  -> Debian's libtorch-dev (headers in /usr/include, libraries on the default path)
+//   LIBTORCH=/path  -> a libtorch tree with include/ and lib/ (e.g. .../site-packages/torch of a PyTorch install);
+//                      its lib/ is also written into the shim's rpath.
+// The Swift code never links libtorch: it loads libi2vtorch.so at run time (see Sources/I2VTensor/Shim.swift).
+import Foundation
+import PackageDescription
+
+let env = ProcessInfo.processInfo.environment
+let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+
+var shimCxx: [CXXSetting] = [.unsafeFlags(["-O2", "-Wno-deprecated-declarations", "-Wno-unused-parameter"])]
+var shimLink: [LinkerSetting] = [.linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("dl")]
+if let root = libtorch {
+  shimCxx.append(.unsafeFlags(["-I\(root)/include", "-I\(root)/include/torch/csrc/api/include"]))
+  shimLink.append(.unsafeFlags(["-L\(root)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(root)/lib"]))
+}
+
+let package = Package(
+  name: "i2v",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "i2v", targets: ["i2v"]),
+    // The shim as its own shared library: built here against the selected libtorch, replaceable at run time.
+    .library(name: "i2vtorch", type: .dynamic, targets: ["I2VTorchShim"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // C API between Swift and the shim (header only).
+    .target(name: "CTorch", path: "Sources/CTorch"),
+    // The shim: ATen behind the C API. Compiled with the libtorch headers; linked into libi2vtorch.so only.
+    .target(
+      name: "I2VTorchShim",
+      dependencies: ["CTorch"],
+      path: "Sources/I2VTorchShim",
+      cxxSettings: shimCxx,
+      linkerSettings: shimLink
+    ),
+    // Swift tensor layer: Tensor, dtypes, devices, ops, RNG, shim loading.
+    .target(
+      name: "I2VTensor",
+      dependencies: ["CTorch"],
+      linkerSettings: [.linkedLibrary("dl")]
+    ),
+    // Checkpoints: safetensors, diffusers folder layout, strict weight binding.
+    .target(name: "I2VCheckpoint", dependencies: ["I2VTensor"]),
+    // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
+    .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint"]),
+    // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
+    .target(
+      name: "CMedia",
+      path: "Sources/CMedia",
+      linkerSettings: [
+        .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"),
+        .linkedLibrary("avutil"), .linkedLibrary("png"),
+      ]
+    ),
+    // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
+    .target(name: "I2VMedia", dependencies: ["CMedia"]),
+    .executableTarget(
+      name: "i2v",
+      dependencies: [
+        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VMedia",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
+    .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
+    .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
+    .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
+  ],
+  swiftLanguageModes: [.v5],
+  cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,75 @@
+// Error formatting and FFmpeg log capture shared by all CMedia sources.
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+#include <libavutil/log.h>
+#include <libswscale/swscale.h>
+
+#include "cm_internal.h"
+
+int cm_fail(char *err, size_t errlen, int status, const char *fmt, ...) {
+  if (err && errlen > 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+  }
+  return status;
+}
+
+const char *cm_av_error(int code, char *buf, size_t len) {
+  if (av_strerror(code, buf, len) < 0) snprintf(buf, len, "FFmpeg error %d", code);
+  return buf;
+}
+
+// Per-thread so concurrent decodes do not mix their messages.
+static _Thread_local char last_line[256];
+static _Thread_local int capturing;
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+
+static void log_callback(void *avcl, int level, const char *fmt, va_list vl) {
+  (void)avcl;
+  if (!capturing || level > AV_LOG_ERROR) return;
+  char line[256];
+  vsnprintf(line, sizeof line, fmt, vl);
+  size_t n = strlen(line);
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ')) line[--n] = 0;
+  if (n == 0) return;
+  // Keep the first error of an operation: later ones are usually consequences ("decode_slice failed").
+  if (last_line[0] == 0) memcpy(last_line, line, n + 1);
+}
+
+static void install_log(void) {
+  av_log_set_level(AV_LOG_ERROR);
+  av_log_set_callback(log_callback);
+}
+
+void cm_log_begin(void) {
+  pthread_once(&log_once, install_log);
+  capturing = 1;
+  last_line[0] = 0;
+}
+
+const char *cm_log_last(void) { return last_line; }
+
+static char versions_text[160];
+
+static void fill_versions(void) {
+  unsigned v[4] = {avcodec_version(), avformat_version(), avutil_version(), swscale_version()};
+  const char *names[4] = {"libavcodec", "libavformat", "libavutil", "libswscale"};
+  size_t used = 0;
+  for (int i = 0; i < 4 && used < sizeof versions_text; i++) {
+    used += (size_t)snprintf(versions_text + used, sizeof versions_text - used, "%s%s %u.%u.%u", i ? ", " : "",
+                             names[i], v[i] >> 16, (v[i] >> 8) & 255, v[i] & 255);
+  }
+}
+
+const char *cm_ffmpeg_versions(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, fill_versions);
+  return versions_text;
+}

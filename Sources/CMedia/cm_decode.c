@@ -1,0 +1,350 @@
+// Still-image decoding: file checks, format detection, pixel limit, then libpng (PNG) or FFmpeg (the rest),
+// then EXIF orientation.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "cm_internal.h"
+
+// Input images larger than this are surely not images (a 64-megapixel 16-bit RGBA TIFF is 512 MiB).
+#define MAX_FILE_BYTES ((int64_t)1 << 30)
+
+// ---- FFmpeg over a memory buffer ----
+
+typedef struct {
+  const uint8_t *data;
+  size_t size;
+  size_t pos;
+} mem_reader;
+
+static int mem_read(void *opaque, uint8_t *buf, int len) {
+  mem_reader *m = opaque;
+  size_t left = m->size - m->pos;
+  if (left == 0) return AVERROR_EOF;
+  size_t n = (size_t)len < left ? (size_t)len : left;
+  memcpy(buf, m->data + m->pos, n);
+  m->pos += n;
+  return (int)n;
+}
+
+static int64_t mem_seek(void *opaque, int64_t offset, int whence) {
+  mem_reader *m = opaque;
+  if (whence & AVSEEK_SIZE) return (int64_t)m->size;
+  whence &= ~AVSEEK_FORCE;
+  int64_t base = whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? (int64_t)m->size : 0;
+  int64_t target = base + offset;
+  if (target < 0 || target > (int64_t)m->size) return AVERROR(EINVAL);
+  m->pos = (size_t)target;
+  return target;
+}
+
+// The demuxer for a kind we sniffed ourselves; NULL means "let FFmpeg probe".
+static const char *demuxer_for(cm_file_kind kind) {
+  switch (kind) {
+    case CMF_JPEG: return "jpeg_pipe";
+    case CMF_WEBP: return "webp_pipe";
+    case CMF_BMP: return "bmp_pipe";
+    case CMF_TIFF: return "tiff_pipe";
+    case CMF_GIF: return "gif_pipe";
+    case CMF_QOI: return "qoi_pipe";
+    default: return NULL;
+  }
+}
+
+static int is_image_demuxer(const AVInputFormat *f) {
+  size_t n = strlen(f->name);
+  return (n > 5 && strcmp(f->name + n - 5, "_pipe") == 0 && strcmp(f->name, "image2pipe") != 0) ||
+         strcmp(f->name, "gif") == 0;
+}
+
+static const AVInputFormat *probe(const uint8_t *data, size_t size, int *score) {
+  size_t n = size < (1 << 20) ? size : (1 << 20);
+  uint8_t *buf = calloc(n + AVPROBE_PADDING_SIZE, 1);  // probers may read past the end: padding is required
+  if (!buf) return NULL;
+  memcpy(buf, data, n);
+  AVProbeData pd = {.filename = "", .buf = buf, .buf_size = (int)n, .mime_type = NULL};
+  const AVInputFormat *f = av_probe_input_format3(&pd, 1, score);
+  free(buf);
+  return f;
+}
+
+int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen) {
+  int w = frame->width, h = frame->height;
+  enum AVPixelFormat fmt = frame->format;
+  const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(fmt);
+  int jpeg = codec == AV_CODEC_ID_MJPEG &&
+             (fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
+              fmt == AV_PIX_FMT_YUVJ440P || fmt == AV_PIX_FMT_YUVJ411P);
+  // WebP (VP8) lossy: 4:2:0, limited range; with alpha the extra plane is simply not read.
+  int webp = codec == AV_CODEC_ID_WEBP && (fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVA420P);
+  if ((jpeg || webp) && desc) {
+    const uint8_t *planes[3] = {frame->data[0], frame->data[1], frame->data[2]};
+    int strides[3] = {frame->linesize[0], frame->linesize[1], frame->linesize[2]};
+    if (cm_ycc_to_rgb(planes, strides, w, h, 1 << desc->log2_chroma_w, 1 << desc->log2_chroma_h, webp, rgb) != 0)
+      return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
+    return CM_OK;
+  }
+  if (fmt == AV_PIX_FMT_GRAY8) {  // exact replication, as PIL's L -> RGB
+    for (int y = 0; y < h; y++) {
+      const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
+      uint8_t *dst = rgb + (size_t)y * w * 3;
+      for (int x = 0; x < w; x++) dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = src[x];
+    }
+    return CM_OK;
+  }
+  // Everything else (RGB(A), palette, 16-bit, YUV from WebP / TIFF ...) through libswscale. Alpha is ignored.
+  struct SwsContext *sws = sws_getContext(w, h, fmt, w, h, AV_PIX_FMT_RGB24,
+                                          SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
+  if (!sws)
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "cannot convert pixel format %s to RGB",
+                   desc ? desc->name : "?");
+  if (desc && !(desc->flags & AV_PIX_FMT_FLAG_RGB) && desc->nb_components >= 3) {
+    int space = frame->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709
+                : frame->colorspace == AVCOL_SPC_BT2020_NCL ? SWS_CS_BT2020 : SWS_CS_DEFAULT;
+    int full = frame->color_range == AVCOL_RANGE_JPEG || strncmp(desc->name, "yuvj", 4) == 0;
+    sws_setColorspaceDetails(sws, sws_getCoefficients(space), full, sws_getCoefficients(SWS_CS_DEFAULT), 1, 0,
+                             1 << 16, 1 << 16);
+  }
+  uint8_t *dst[4] = {rgb, NULL, NULL, NULL};
+  int dst_stride[4] = {w * 3, 0, 0, 0};
+  int rows = sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, h, dst, dst_stride);
+  sws_freeContext(sws);
+  if (rows != h) return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "pixel format conversion failed");
+  return CM_OK;
+}
+
+int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
+                     int *out_w, int *out_h, char *format_name, size_t format_len, char *err, size_t errlen) {
+  char eb[128];
+  cm_log_begin();
+  const AVInputFormat *ifmt = NULL;
+  const char *forced = demuxer_for(kind);
+  if (forced) ifmt = av_find_input_format(forced);
+  if (!ifmt) {
+    int score = 0;
+    ifmt = probe(data, size, &score);
+    if (!ifmt || score < AVPROBE_SCORE_EXTENSION / 2)
+      return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not an image (the content is not a format FFmpeg recognises)");
+    if (!is_image_demuxer(ifmt))
+      return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not a still image (the content looks like %s)",
+                     ifmt->long_name ? ifmt->long_name : ifmt->name);
+  }
+  if (kind == CMF_UNKNOWN || kind == CMF_PNM) {
+    snprintf(format_name, format_len, "%s", ifmt->name);
+    char *pipe = strstr(format_name, "_pipe");
+    if (pipe) *pipe = 0;
+  }
+
+  mem_reader reader = {data, size, 0};
+  int status = CM_OK;
+  AVFormatContext *fc = NULL;
+  AVCodecContext *cc = NULL;
+  AVPacket *pkt = av_packet_alloc();
+  AVFrame *frame = av_frame_alloc();
+  uint8_t *iobuf = av_malloc(1 << 16);
+  AVIOContext *io = iobuf ? avio_alloc_context(iobuf, 1 << 16, 0, &reader, mem_read, NULL, mem_seek) : NULL;
+  fc = avformat_alloc_context();
+  if (!pkt || !frame || !io || !fc) {
+    if (!io) av_free(iobuf);
+    status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
+    goto done;
+  }
+  fc->pb = io;
+  fc->flags |= AVFMT_FLAG_CUSTOM_IO;
+  int ret = avformat_open_input(&fc, NULL, ifmt, NULL);  // frees fc on failure
+  if (ret < 0) {
+    status = cm_fail(err, errlen, CM_ERR_CORRUPT, "cannot parse the %s data (%s)", format_name,
+                     cm_log_last()[0] ? cm_log_last() : cm_av_error(ret, eb, sizeof eb));
+    goto done;
+  }
+  if (fc->nb_streams < 1 || fc->streams[0]->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) {
+    status = cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "no picture found in the %s data", format_name);
+    goto done;
+  }
+  AVCodecParameters *par = fc->streams[0]->codecpar;
+  const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+  if (!codec) {
+    status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "this FFmpeg build has no decoder for %s images",
+                     avcodec_get_name(par->codec_id));
+    goto done;
+  }
+  cc = avcodec_alloc_context3(codec);
+  if (!cc || avcodec_parameters_to_context(cc, par) < 0) {
+    status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
+    goto done;
+  }
+  // Fallback limit for formats whose header we do not parse. Decoders check their coded size (rounded up to
+  // whole blocks, e.g. 64x45 for a 61x45 JPEG), hence the slack; the exact check is on the decoded frame.
+  cc->max_pixels = max_pixels > INT64_MAX / 2 ? INT64_MAX : max_pixels + max_pixels / 8 + (1 << 16);
+  cc->thread_count = 1;
+  AVDictionary *opts = NULL;
+  // libjpeg's integer IDCT ("islow"), the one PIL uses: FFmpeg's default IDCT differs by +-1 here and there.
+  if (par->codec_id == AV_CODEC_ID_MJPEG) av_dict_set(&opts, "idct", "int", 0);
+  ret = avcodec_open2(cc, codec, &opts);
+  av_dict_free(&opts);
+  if (ret < 0) {
+    status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "cannot open the %s decoder (%s)", codec->name,
+                     cm_av_error(ret, eb, sizeof eb));
+    goto done;
+  }
+  int got = 0, flushing = 0;
+  while (!got) {
+    if (!flushing) {
+      ret = av_read_frame(fc, pkt);
+      if (ret == AVERROR_EOF) {
+        flushing = 1;
+        ret = avcodec_send_packet(cc, NULL);
+      } else if (ret < 0) {
+        break;
+      } else {
+        ret = pkt->stream_index == 0 ? avcodec_send_packet(cc, pkt) : 0;
+        av_packet_unref(pkt);
+      }
+      if (ret < 0 && ret != AVERROR(EAGAIN)) break;
+    }
+    ret = avcodec_receive_frame(cc, frame);
+    if (ret == 0) got = 1;
+    else if (ret == AVERROR_EOF || (ret != AVERROR(EAGAIN))) break;
+    else if (flushing) break;
+  }
+  if (!got) {
+    const char *why = cm_log_last()[0] ? cm_log_last() : ret < 0 ? cm_av_error(ret, eb, sizeof eb) : "no picture";
+    if (strstr(why, "Picture size") || strstr(why, "max_pixels"))
+      status = cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image has more pixels than the limit (%s)", why);
+    else
+      status = cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s data is truncated or damaged (%s)", format_name, why);
+    goto done;
+  }
+  if (frame->width <= 0 || frame->height <= 0 || (int64_t)frame->width * frame->height > max_pixels) {
+    status = cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %dx%d pixels, more than the limit of %lld",
+                     frame->width, frame->height, (long long)max_pixels);
+    goto done;
+  }
+  uint8_t *rgb = malloc((size_t)frame->width * frame->height * 3);
+  if (!rgb) {
+    status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for %dx%d pixels", frame->width, frame->height);
+    goto done;
+  }
+  status = cm_frame_to_rgb(frame, par->codec_id, rgb, err, errlen);
+  if (status != CM_OK) {
+    free(rgb);
+    goto done;
+  }
+  if (kind == CMF_JPEG && frame->format == AV_PIX_FMT_GBRAP && cm_jpeg_is_adobe_cmyk(data, size)) {
+    // FFmpeg converts CMYK with a truncating x*k*257>>16; PIL (and libjpeg users generally) round x*k/255.
+    // For K = 0, by far the most common case, the exact answer is FFmpeg's + 1 for every non-zero value; in
+    // general the +1 trades an average +0.5 error for an average -0.5, so it never makes things worse.
+    for (size_t i = 0, n = (size_t)frame->width * frame->height * 3; i < n; i++) rgb[i] += rgb[i] != 0;
+  }
+  *out_rgb = rgb;
+  *out_w = frame->width;
+  *out_h = frame->height;
+done:
+  avcodec_free_context(&cc);
+  if (fc) avformat_close_input(&fc);
+  if (io) {
+    av_freep(&io->buffer);
+    avio_context_free(&io);
+  }
+  av_packet_free(&pkt);
+  av_frame_free(&frame);
+  return status;
+}
+
+// ---- entry points ----
+
+int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
+                           size_t errlen) {
+  if (!out || (!data && size)) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
+  if (max_pixels <= 0) max_pixels = INT64_MAX;
+  cm_file_kind kind = cm_sniff(data, size);
+  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
+                   cm_kind_name(kind));
+  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(kind));
+
+  int64_t hw = 0, hh = 0;
+  if (cm_header_size(kind, data, size, &hw, &hh)) {
+    if (hw <= 0 || hh <= 0)
+      return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
+                     (long long)hw, (long long)hh);
+    if (hw * hh > max_pixels)
+      return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %lld pixels, more than the limit of %lld",
+                     (long long)hw, (long long)hh, (long long)(hw * hh), (long long)max_pixels);
+  }
+  if (kind == CMF_JPEG) {
+    int st = cm_jpeg_check_complete(data, size, err, errlen);
+    if (st != CM_OK) return st;
+  }
+  uint8_t *rgb = NULL;
+  int w = 0, h = 0, st;
+  if (kind == CMF_PNG)
+    st = cm_png_decode(data, size, max_pixels, &rgb, &w, &h, err, errlen);
+  else
+    st = cm_ffmpeg_decode(data, size, kind, max_pixels, &rgb, &w, &h, out->format, sizeof out->format, err, errlen);
+  if (st != CM_OK) return st;
+
+  out->source_width = w;
+  out->source_height = h;
+  out->orientation = cm_exif_orientation(kind, data, size);
+  if (out->orientation != 1) {
+    uint8_t *turned = cm_orient(rgb, w, h, out->orientation, &w, &h);
+    free(rgb);
+    if (!turned) return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
+    rgb = turned;
+  }
+  out->pixels = rgb;
+  out->width = w;
+  out->height = h;
+  return CM_OK;
+}
+
+int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, char *err, size_t errlen) {
+  if (!path || !out) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return cm_fail(err, errlen, CM_ERR_NOT_FOUND, "no such file");
+    return cm_fail(err, errlen, CM_ERR_IO, "cannot access the file: %s", strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return cm_fail(err, errlen, CM_ERR_IO, "is a directory, not an image file");
+  if (!S_ISREG(st.st_mode)) return cm_fail(err, errlen, CM_ERR_IO, "is not a regular file");
+  if (st.st_size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
+  if (st.st_size > MAX_FILE_BYTES)
+    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the file is %lld MiB, larger than any supported input image",
+                   (long long)(st.st_size >> 20));
+  FILE *f = fopen(path, "rb");
+  if (!f) return cm_fail(err, errlen, CM_ERR_IO, "cannot open the file: %s", strerror(errno));
+  size_t size = (size_t)st.st_size;
+  uint8_t *data = malloc(size);
+  if (!data) {
+    fclose(f);
+    return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory reading %zu bytes", size);
+  }
+  size_t got = fread(data, 1, size, f);
+  int read_error = ferror(f);
+  fclose(f);
+  if (read_error || got != size) {
+    free(data);
+    return cm_fail(err, errlen, CM_ERR_IO, "cannot read the file (read %zu of %zu bytes)", got, size);
+  }
+  int status = cm_image_decode_memory(data, size, max_pixels, out, err, errlen);
+  free(data);
+  return status;
+}
+
+void cm_image_release(cm_image *image) {
+  if (!image) return;
+  free(image->pixels);
+  image->pixels = NULL;
+}

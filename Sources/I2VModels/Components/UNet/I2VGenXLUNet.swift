@@ -1,0 +1,175 @@
+import I2VCheckpoint
+import I2VTensor
+
+/// diffusers' `I2VGenXLUNet`: the video UNet that predicts the denoising target for (N, 4, F, h, w) latents,
+/// conditioned on the timestep, the fps, the first-frame VAE latents and text + CLIP-image embeddings.
+/// Every size comes from `unet/config.json`; parameters bind 1:1 to the checkpoint keys.
+public struct I2VGenXLUNet: @unchecked Sendable {
+  public let config: UNetConfig
+  public let dtype: DType
+  public let device: Device
+
+  public let convIn: Conv2d
+  public let transformerIn: TransformerTemporalModel
+  public let imageLatentsProjIn: ImageLatentsProjIn
+  public let imageLatentsTemporalEncoder: TemporalEncoder
+  public let imageLatentsContextEmbedding: ImageLatentsContextEmbedding
+  public let timeProj: SinusoidalProjection
+  public let timeEmbedding: SiLUMLP
+  public let contextEmbedding: SiLUMLP
+  public let fpsEmbedding: SiLUMLP
+  public let downBlocks: [UNetDownBlock3D]
+  public let midBlock: UNetMidBlock3DCrossAttn
+  public let upBlocks: [UNetUpBlock3D]
+  public let convNormOut: GroupNorm
+  public let convOut: Conv2d
+
+  /// diffusers hard-codes 8 heads (of the config's head size) for `transformer_in`.
+  public static let transformerInHeads = 8
+
+  /// Loads `unet/config.json` and the weights best suited to `dtype`, binding strictly (every tensor used, every
+  /// shape checked).
+  public init(component: ComponentFolder, dtype: DType, device: Device) throws {
+    let config = try UNetConfig(component.config())
+    let binder = WeightBinder(weights: try component.weights(preferring: dtype), dtype: dtype, device: device)
+    try self.init(config: config, binder: binder)
+    try binder.finish()
+  }
+
+  /// Binds from an existing binder (the caller calls `finish()`).
+  public init(config c: UNetConfig, binder: WeightBinder) throws {
+    config = c
+    dtype = binder.dtype
+    device = binder.device
+    let w = binder.root
+    let base = c.blockOutChannels[0]
+    convIn = try Conv2d(w.scope("conv_in"), inChannels: c.inChannels * 2, outChannels: base, kernel: 3, padding: 1)
+    transformerIn = try TransformerTemporalModel(w.scope("transformer_in"), channels: base,
+                                                 heads: Self.transformerInHeads, headDim: c.headDim,
+                                                 groups: c.normNumGroups)
+    imageLatentsProjIn = try ImageLatentsProjIn(w.scope("image_latents_proj_in"), inChannels: c.inChannels)
+    imageLatentsTemporalEncoder = try TemporalEncoder(w.scope("image_latents_temporal_encoder"), dim: c.inChannels)
+    imageLatentsContextEmbedding = try ImageLatentsContextEmbedding(
+      w.scope("image_latents_context_embedding"), inChannels: c.inChannels, crossAttentionDim: c.crossAttentionDim)
+    timeProj = SinusoidalProjection(dim: base)
+    timeEmbedding = try SiLUMLP(w.scope("time_embedding"), keys: ("linear_1", "linear_2"), inFeatures: base,
+                                hidden: c.timeEmbedDim, outFeatures: c.timeEmbedDim)
+    contextEmbedding = try SiLUMLP(w.scope("context_embedding"), inFeatures: c.crossAttentionDim,
+                                   hidden: c.timeEmbedDim, outFeatures: c.crossAttentionDim * c.inChannels)
+    fpsEmbedding = try SiLUMLP(w.scope("fps_embedding"), inFeatures: base, hidden: c.timeEmbedDim,
+                               outFeatures: c.timeEmbedDim)
+
+    let widths = c.blockOutChannels
+    let last = widths.count - 1
+    var down: [UNetDownBlock3D] = []
+    var output = widths[0]
+    for (i, type) in c.downBlockTypes.enumerated() {
+      let input = output
+      output = widths[i]
+      down.append(try UNetDownBlock3D(w.scope("down_blocks").scope(i), type: type, inChannels: input,
+                                      outChannels: output, addDownsample: i != last, config: c))
+    }
+    downBlocks = down
+    midBlock = try UNetMidBlock3DCrossAttn(w.scope("mid_block"), channels: widths[last], config: c)
+
+    let reversed = Array(widths.reversed())
+    var up: [UNetUpBlock3D] = []
+    output = reversed[0]
+    for (i, type) in c.upBlockTypes.enumerated() {
+      let previous = output
+      output = reversed[i]
+      up.append(try UNetUpBlock3D(w.scope("up_blocks").scope(i), type: type, inChannels: reversed[min(i + 1, last)],
+                                  outChannels: output, prevOutChannels: previous, addUpsample: i != last, config: c))
+    }
+    upBlocks = up
+    convNormOut = try GroupNorm(w.scope("conv_norm_out"), groups: c.normNumGroups, channels: base, eps: 1e-5)
+    convOut = try Conv2d(w.scope("conv_out"), inChannels: base, outChannels: c.outChannels, kernel: 3, padding: 1)
+  }
+
+  /// One UNet evaluation (diffusers `I2VGenXLUNet.forward`).
+  /// - sample: (N, in_channels, F, h, w) noisy latents; imageLatents: same shape (first-frame latent + position-mask
+  ///   frames); fps: (N,) integer; imageEmbeddings: (N, 1, cross_attention_dim) CLIP image embeddings;
+  ///   encoderHiddenStates: (N, L, cross_attention_dim) text embeddings.
+  /// - Returns: (N, out_channels, F, h, w) in the model dtype.
+  public func callAsFunction(sample: Tensor, timestep: Int, fps: Tensor, imageLatents: Tensor,
+                             imageEmbeddings: Tensor, encoderHiddenStates: Tensor) throws -> Tensor
+  {
+    guard sample.rank == 5, imageLatents.shape == sample.shape, sample.size(1) == config.inChannels else {
+      throw TorchError("UNet: sample \(sample.shape) and image latents \(imageLatents.shape) must both be "
+        + "(N, \(config.inChannels), F, h, w)")
+    }
+    let (n, channels, frames, height, width) = (sample.size(0), sample.size(1), sample.size(2), sample.size(3),
+                                                sample.size(4))
+    guard fps.shape == [n], imageEmbeddings.rank == 3, imageEmbeddings.size(0) == n,
+      encoderHiddenStates.rank == 3, encoderHiddenStates.size(0) == n
+    else {
+      throw TorchError("UNet: fps \(fps.shape), image embeddings \(imageEmbeddings.shape) and text embeddings "
+        + "\(encoderHiddenStates.shape) must all have batch \(n)")
+    }
+
+    // 1–3. Time + fps embeddings, one row per frame (sample-major). The timestep tensor is made on the device.
+    let emb = try embedding(timestep: timestep, fps: fps, batch: n).repeatInterleave(frames, dim: 0)
+    // 4. Context tokens [text | 64 image-latent | in_channels CLIP-image], repeated per frame.
+    let context = try contextTokens(imageLatents: imageLatents, imageEmbeddings: imageEmbeddings,
+                                    text: encoderHiddenStates).repeatInterleave(frames, dim: 0)
+
+    // 5. Input: noisy latents and the encoded image latents on the channel axis, then per-frame rows.
+    var h = try Tensor.cat([modelDType(sample), encodeImageLatents(imageLatents)], dim: 1)
+    h = try h.permute(0, 2, 1, 3, 4).reshape(n * frames, channels * 2, height, width)
+    h = try convIn(h)
+    h = try transformerIn(h, frames: frames)
+
+    // 6. Down path, collecting skips.
+    var skips = [h]
+    for block in downBlocks { h = try block(h, emb: emb, context: context, frames: frames, skips: &skips) }
+    // 7. Mid.
+    h = try midBlock(h, emb: emb, context: context, frames: frames)
+    // 8. Up path. Sizes that are not multiples of 2^upsamplers make every upsampler target the size of the next
+    //    skip it will meet (diffusers' forward_upsample_size).
+    let factor = 1 << config.upsamplerCount
+    let forceSizes = height % factor != 0 || width % factor != 0
+    for (i, block) in upBlocks.enumerated() {
+      var size: (height: Int, width: Int)? = nil
+      let remaining = skips.count - block.layers.count
+      if forceSizes, i < upBlocks.count - 1, remaining > 0 {
+        size = (skips[remaining - 1].size(2), skips[remaining - 1].size(3))
+      }
+      h = try block(h, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: size)
+    }
+    // 9. Out.
+    h = try convOut(convNormOut(h).silu())
+    return try h.reshape(n, frames, config.outChannels, height, width).permute(0, 2, 1, 3, 4)
+  }
+
+  /// `time_embedding(proj(t)) + fps_embedding(proj(fps))`, (N, time_embed_dim). Projections in float32, then cast.
+  func embedding(timestep: Int, fps: Tensor, batch n: Int) throws -> Tensor {
+    let t = try Tensor.full([n], Double(timestep), dtype: .int64, device: device)
+    let tEmb = try timeEmbedding(timeProj(t).to(dtype))
+    let fEmb = try fpsEmbedding(timeProj(fps.to(device: device)).to(dtype))
+    return try tEmb + fEmb
+  }
+
+  /// (N, L + 64 + in_channels, cross_attention_dim) context before the per-frame repeat.
+  func contextTokens(imageLatents: Tensor, imageEmbeddings: Tensor, text: Tensor) throws -> Tensor {
+    let n = imageLatents.size(0)
+    let firstFrame = try modelDType(imageLatents).narrow(2, start: 0, length: 1).squeeze(2)
+    let latentTokens = try imageLatentsContextEmbedding(firstFrame)
+    let imageTokens = try contextEmbedding(modelDType(imageEmbeddings))
+      .reshape(n, config.inChannels, config.crossAttentionDim)
+    return try Tensor.cat([modelDType(text), latentTokens, imageTokens], dim: 1)
+  }
+
+  /// `image_latents_proj_in` per frame, then the temporal encoder along each pixel's frames → (N, C, F, h, w).
+  func encodeImageLatents(_ latents: Tensor) throws -> Tensor {
+    let (n, c, f, height, width) = (latents.size(0), latents.size(1), latents.size(2), latents.size(3),
+                                    latents.size(4))
+    var x = try modelDType(latents).permute(0, 2, 1, 3, 4).reshape(n * f, c, height, width)
+    x = try imageLatentsProjIn(x)
+    x = try x.reshape(n, f, c, height, width).permute(0, 3, 4, 1, 2).reshape(n * height * width, f, c)
+    x = try imageLatentsTemporalEncoder(x)
+    return try x.reshape(n, height, width, f, c).permute(0, 4, 3, 1, 2)
+  }
+
+  /// Floating inputs in another dtype are cast to the model's (diffusers would fail on the mismatch instead).
+  func modelDType(_ x: Tensor) throws -> Tensor { try x.to(dtype, device: device) }
+}

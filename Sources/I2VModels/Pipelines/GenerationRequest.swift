@@ -1,0 +1,98 @@
+import I2VTensor
+
+/// One generation's settings (the per-run configuration; what to load is `PipelineDescriptor`).
+/// Field meanings and defaults follow diffusers' `I2VGenXLPipeline.__call__`.
+public struct GenerationRequest: Sendable {
+  public var image: RGB8Image
+  public var prompt: String
+  /// nil = the empty prompt, which is what diffusers encodes for the unconditional branch.
+  public var negativePrompt: String?
+  public var width: Int
+  public var height: Int
+  public var frames: Int
+  public var steps: Int
+  public var guidanceScale: Double
+  /// The model's fps micro-conditioning (`target_fps`).
+  public var conditioningFPS: Int
+  public var seed: UInt64
+  public var decodeChunkSize: Int
+  /// DDIM η (0 = deterministic DDIM, diffusers' default).
+  public var eta: Double
+
+  public init(image: RGB8Image, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
+              frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
+              seed: UInt64 = 0, decodeChunkSize: Int = 1, eta: Double = 0)
+  {
+    self.image = image
+    self.prompt = prompt
+    self.negativePrompt = negativePrompt
+    self.width = width
+    self.height = height
+    self.frames = frames
+    self.steps = steps
+    self.guidanceScale = guidanceScale
+    self.conditioningFPS = conditioningFPS
+    self.seed = seed
+    self.decodeChunkSize = decodeChunkSize
+    self.eta = eta
+  }
+
+  /// Classifier-free guidance runs only when the scale is above 1 (diffusers' `do_classifier_free_guidance`).
+  public var usesGuidance: Bool { guidanceScale > 1 }
+
+  /// Checks everything that does not need the model; `latentScale` is the VAE's pixel/latent ratio.
+  public func validate(latentScale: Int = 8) throws {
+    func bad(_ message: String) -> PipelineError { PipelineError.invalidRequest(message) }
+    guard width > 0 && height > 0 else { throw bad("width and height must be positive (got \(width)x\(height))") }
+    guard width % latentScale == 0 && height % latentScale == 0 else {
+      throw bad("width and height must be multiples of \(latentScale) (got \(width)x\(height))")
+    }
+    guard frames >= 1 else { throw bad("frames must be at least 1 (got \(frames))") }
+    guard steps >= 1 else { throw bad("steps must be at least 1 (got \(steps))") }
+    guard guidanceScale.isFinite && guidanceScale >= 0 else { throw bad("guidance must be a number >= 0") }
+    guard conditioningFPS >= 1 else { throw bad("conditioning fps must be at least 1 (got \(conditioningFPS))") }
+    guard decodeChunkSize >= 1 else { throw bad("decode chunk size must be at least 1 (got \(decodeChunkSize))") }
+    guard eta >= 0 && eta.isFinite else { throw bad("eta must be >= 0 (got \(eta))") }
+    guard image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3 else {
+      throw bad("the input image is empty")
+    }
+  }
+}
+
+/// What a run produced: the video frames, as diffusers returns them.
+public struct GenerationOutput: Sendable {
+  /// (F, H, W, 3) float32 in [0, 1] — diffusers' `output_type="np"` for one video.
+  public let framesFloat: Tensor
+  /// (F, H, W, 3) uint8 — `round(x · 255)` half to even, diffusers' `output_type="pil"` pixels.
+  public let framesUInt8: Tensor
+  public let seed: UInt64
+  /// Seconds spent in each stage (encode, denoise, decode).
+  public let timings: [(stage: String, seconds: Double)]
+
+  /// One RGB image per frame.
+  public func images() throws -> [RGB8Image] {
+    let f = framesUInt8.size(0), h = framesUInt8.size(1), w = framesUInt8.size(2)
+    let bytes = try framesUInt8.contiguous().toArray(UInt8.self)
+    let per = h * w * 3
+    return (0..<f).map { RGB8Image(width: w, height: h, pixels: Array(bytes[($0 * per)..<(($0 + 1) * per)])) }
+  }
+}
+
+/// Progress of a run, reported as it happens (for progress bars and logs).
+public enum PipelineEvent: Sendable {
+  case stage(String)
+  case denoisingStep(index: Int, of: Int, timestep: Int)
+  case decodedFrames(done: Int, of: Int)
+}
+
+public enum PipelineError: Error, CustomStringConvertible, Equatable {
+  case invalidRequest(String)
+  case cancelled
+
+  public var description: String {
+    switch self {
+    case .invalidRequest(let m): return m
+    case .cancelled: return "cancelled"
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import I2VCheckpoint
+import I2VTensor
+
+/// diffusers' `I2VGenXLPipeline`, step for step (spec §1): the same operations, in the same order, with the
+/// same random draws, so a seed gives diffusers' video up to float rounding.
+public final class I2VGenXLPipeline: @unchecked Sendable {
+  public let descriptor: PipelineDescriptor
+  public let tokenizer: CLIPTokenizer
+  public let clipPreprocessor: CLIPImagePreprocessor
+  public let scheduler: DDIMScheduler
+  public let textEncoder: CLIPTextModel
+  public let imageEncoder: CLIPVisionModelWithProjection
+  public let vae: AutoencoderKL
+  public let unet: I2VGenXLUNet
+
+  public var dtype: DType { descriptor.dtype }
+  public var device: Device { descriptor.device }
+
+  /// Loads every component (weights converted to the descriptor's dtype on its device, bound strictly).
+  /// `onComponent` is called before each component loads (for progress output).
+  public init(_ descriptor: PipelineDescriptor, onComponent: (String) -> Void = { _ in }) throws {
+    self.descriptor = descriptor
+    let model = try descriptor.check()
+    let dtype = descriptor.dtype, device = descriptor.device
+    onComponent("tokenizer")
+    tokenizer = try CLIPTokenizer(directory: URL(fileURLWithPath: model.component("tokenizer").path))
+    clipPreprocessor = try CLIPImagePreprocessor(
+      featureExtractorDirectory: URL(fileURLWithPath: model.component("feature_extractor").path))
+    scheduler = try DDIMScheduler(config: model.component("scheduler").config())
+    onComponent("text_encoder")
+    textEncoder = try CLIPTextModel(component: model.component("text_encoder"), dtype: dtype, device: device)
+    onComponent("image_encoder")
+    imageEncoder = try CLIPVisionModelWithProjection(
+      component: model.component("image_encoder"), dtype: dtype, device: device)
+    onComponent("vae")
+    vae = try AutoencoderKL(component: model.component("vae"), dtype: dtype, device: device)
+    onComponent("unet")
+    unet = try I2VGenXLUNet(component: model.component("unet"), dtype: dtype, device: device)
+  }
+
+  /// Pixels per latent (8 for the real model).
+  public var latentScale: Int { vae.scaleFactor }
+
+  /// Runs the pipeline. `isCancelled` is polled between steps; a cancelled run throws `PipelineError.cancelled`.
+  public func generate(_ r: GenerationRequest, onEvent: (PipelineEvent) -> Void = { _ in },
+                       isCancelled: () -> Bool = { false }) throws -> GenerationOutput
+  {
+    try r.validate(latentScale: latentScale)
+    var timings: [(String, Double)] = []
+    var clock = Date()
+    func lap(_ stage: String) {
+      timings.append((stage, Date().timeIntervalSince(clock)))
+      clock = Date()
+    }
+    func checkCancel() throws { if isCancelled() { throw PipelineError.cancelled } }
+    let cfg = r.usesGuidance
+    // One CPU generator for both draws, VAE posterior noise first (diffusers with torch.manual_seed(seed)).
+    let generator = try Generator(seed: r.seed)
+
+    // 3.1 Text: [negative ; positive] along the batch.
+    onEvent(.stage("encoding prompt"))
+    let promptEmbeds = try encodePrompt(r.prompt)
+    let textContext = cfg ? try Tensor.cat([encodePrompt(r.negativePrompt ?? ""), promptEmbeds]) : promptEmbeds
+    try checkCancel()
+
+    // 3.2.1 CLIP image embedding; the unconditional one is zeros.
+    onEvent(.stage("encoding image"))
+    let pixels = clipPreprocessor.pixelValues(from: r.image, videoWidth: r.width)
+    let embeds = try imageEncoder.imageEmbeds(pixelValues: Tensor(pixels.values, shape: pixels.shape)).unsqueeze(1)
+    let imageEmbeddings = cfg ? try Tensor.cat([Tensor.zeros(embeds.shape, dtype: embeds.dtype, device: device), embeds])
+      : embeds
+
+    // 3.2.2 VAE latents of the first frame (the first random draw), plus the position-mask frames.
+    let imageLatents = try prepareImageLatents(r, generator: generator, dtype: imageEmbeddings.dtype)
+    let conditioning = cfg ? try Tensor.cat([imageLatents, imageLatents]) : imageLatents
+    try checkCancel()
+
+    // 3.3 fps conditioning, one entry per UNet batch row.
+    let fps = try Tensor([Int64](repeating: Int64(r.conditioningFPS), count: cfg ? 2 : 1), shape: [cfg ? 2 : 1])
+      .to(.int64, device: device)
+    lap("encode")
+
+    // 4-5. Timesteps and the initial noise (the second draw), drawn on the CPU in the pipeline dtype.
+    let timesteps = try scheduler.timesteps(steps: r.steps)
+    let h = r.height / latentScale, w = r.width / latentScale
+    let channels = unet.config.inChannels
+    var latents = try generator.randn([1, channels, r.frames, h, w], dtype: textContext.dtype, device: device)
+
+    // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars.
+    for (i, t) in timesteps.enumerated() {
+      try checkCancel()
+      onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
+      let input = cfg ? try Tensor.cat([latents, latents]) : latents
+      var v = try unet(sample: input, timestep: t, fps: fps, imageLatents: conditioning,
+                       imageEmbeddings: imageEmbeddings, encoderHiddenStates: textContext)
+      if cfg {
+        let halves = try v.chunk(2)
+        v = try halves[0] + (halves[1] - halves[0]) * r.guidanceScale
+      }
+      latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
+    }
+    onEvent(.denoisingStep(index: timesteps.count, of: timesteps.count, timestep: 0))
+    lap("denoise")
+
+    // 8. Decode in chunks of frames, then diffusers' postprocess.
+    onEvent(.stage("decoding"))
+    let video = try decode(latents, request: r, onEvent: onEvent, isCancelled: isCancelled)
+    let frames = try (video.narrow(0, start: 0, length: 1).squeeze(0).permute(1, 0, 2, 3) * 0.5 + 0.5)
+      .clamp(min: 0, max: 1)
+    let framesFloat = try frames.permute(0, 2, 3, 1).to(device: .cpu).contiguous()
+    let framesUInt8 = try (framesFloat * 255).round().to(.uint8)
+    lap("decode")
+    return GenerationOutput(framesFloat: framesFloat, framesUInt8: framesUInt8, seed: r.seed, timings: timings)
+  }
+
+  /// `encode_prompt` for one prompt: ids padded/truncated to 77, penultimate layer + final LayerNorm.
+  func encodePrompt(_ text: String) throws -> Tensor {
+    let ids = tokenizer.encode(text).ids.map { Int64($0) }
+    let idTensor = try Tensor(ids, shape: [1, ids.count]).to(.int64, device: device)
+    return try textEncoder.encode(ids: idTensor, clipSkip: 1)
+  }
+
+  /// `prepare_image_latents` (spec §1.6): centre-crop-wide to the video size, to [−1, 1], VAE posterior sample
+  /// times the scaling factor, then frames 1…F−1 filled with i/(F−1). Returns (1, C, F, h, w).
+  func prepareImageLatents(_ r: GenerationRequest, generator: Generator, dtype: DType) throws -> Tensor {
+    let cropped = CenterCropWide.apply(r.image, targetWidth: r.width, targetHeight: r.height)
+    let bytes = try Tensor(cropped.pixels, shape: [1, r.height, r.width, 3])
+    // float32(u8) / 255, NHWC → NCHW, 2x − 1, then the pipeline dtype (the image embeddings' dtype).
+    let x = try ((bytes.to(.float32) / 255).permute(0, 3, 1, 2) * 2.0 - 1.0).to(dtype, device: device)
+    let z = try vae.encodeLatents(x, generator: generator).unsqueeze(2)
+    guard r.frames > 1 else { return z }
+    let ones = try Tensor.ones(z.shape, dtype: z.dtype, device: device)
+    var frames = [z]
+    for i in 1..<r.frames { frames.append(try ones * (Double(i) / Double(r.frames - 1))) }
+    return try Tensor.cat(frames, dim: 2)
+  }
+
+  /// One scheduler step on the (B·F, C, h, w) layout diffusers uses, so an η > 0 draw has its shape.
+  func step(_ v: Tensor, timestep t: Int, latents: Tensor, request r: GenerationRequest, generator: Generator) throws
+    -> Tensor
+  {
+    let (b, c, f, h, w) = (latents.size(0), latents.size(1), latents.size(2), latents.size(3), latents.size(4))
+    let rows = try latents.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
+    let vRows = try v.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
+    var noise: Tensor? = nil
+    if r.eta > 0 { noise = try generator.randn(vRows.shape, dtype: vRows.dtype, device: device) }
+    let next = try scheduler.step(modelOutput: vRows, timestep: t, sample: rows, steps: r.steps, eta: Float(r.eta),
+                                  noise: noise)
+    return try next.reshape(b, f, c, h, w).permute(0, 2, 1, 3, 4)
+  }
+
+  /// `decode_latents` with progress per chunk: (1, 3, F, H, W) float32.
+  func decode(_ latents: Tensor, request r: GenerationRequest, onEvent: (PipelineEvent) -> Void,
+              isCancelled: () -> Bool) throws -> Tensor
+  {
+    let f = latents.size(2)
+    var pieces: [Tensor] = []
+    var done = 0
+    onEvent(.decodedFrames(done: 0, of: f))
+    while done < f {
+      if isCancelled() { throw PipelineError.cancelled }
+      let n = min(r.decodeChunkSize, f - done)
+      pieces.append(try vae.decodeVideo(latents.narrow(2, start: done, length: n), chunkSize: n))
+      done += n
+      onEvent(.decodedFrames(done: done, of: f))
+    }
+    return pieces.count == 1 ? pieces[0] : try Tensor.cat(pieces, dim: 2)
+  }
+}

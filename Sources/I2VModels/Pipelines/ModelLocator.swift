@@ -1,0 +1,60 @@
+import Foundation
+
+/// Finds the model to run when the user does not name one: `$I2V_MODEL`, then `ali-vilab/i2vgen-xl` in the
+/// Hugging Face cache, then the small random-weight model bundled with the project (a smoke-test model).
+public enum ModelLocator {
+  public enum Source: Equatable, Sendable {
+    case argument, environment, huggingFaceCache, bundled
+  }
+
+  public struct Found: Equatable, Sendable {
+    public let path: String
+    public let source: Source
+  }
+
+  public static let hubRepository = "ali-vilab/i2vgen-xl"
+  /// Relative to the project root.
+  public static let bundledModel = "Tests/Fixtures/models/tiny-a"
+
+  public static func locate(argument: String?, environment env: [String: String] = ProcessInfo.processInfo.environment)
+    throws -> Found
+  {
+    if let a = argument { return Found(path: a, source: .argument) }
+    if let e = env["I2V_MODEL"], !e.isEmpty { return Found(path: e, source: .environment) }
+    if let cached = huggingFaceSnapshot(env: env) { return Found(path: cached, source: .huggingFaceCache) }
+    for start in [ProjectFiles.executableDirectory(), FileManager.default.currentDirectoryPath] {
+      if let p = ProjectFiles.findUpwards(bundledModel + "/model_index.json", from: start) {
+        return Found(path: (p as NSString).deletingLastPathComponent, source: .bundled)
+      }
+    }
+    throw PresetError(
+      "no model found: pass --model DIR (a diffusers folder of \(hubRepository)), set I2V_MODEL, or download it "
+        + "with `huggingface-cli download \(hubRepository)`")
+  }
+
+  /// The hub cache's snapshot of the real model: `refs/main` when present, else the newest complete snapshot.
+  public static func huggingFaceSnapshot(env: [String: String]) -> String? {
+    var caches: [String] = []
+    if let c = env["HF_HUB_CACHE"], !c.isEmpty { caches.append(c) }
+    if let h = env["HF_HOME"], !h.isEmpty { caches.append(h + "/hub") }
+    caches.append(NSHomeDirectory() + "/.cache/huggingface/hub")
+    let fm = FileManager.default
+    for cache in caches {
+      let repo = cache + "/models--" + hubRepository.replacingOccurrences(of: "/", with: "--")
+      let snapshots = repo + "/snapshots"
+      if let ref = try? String(contentsOfFile: repo + "/refs/main", encoding: .utf8) {
+        let p = snapshots + "/" + ref.trimmingCharacters(in: .whitespacesAndNewlines)
+        if fm.fileExists(atPath: p + "/model_index.json") { return p }
+      }
+      let names = (try? fm.contentsOfDirectory(atPath: snapshots)) ?? []
+      let complete = names.map { snapshots + "/" + $0 }.filter { fm.fileExists(atPath: $0 + "/model_index.json") }
+      let newest = complete.max { a, b in
+        let da = (try? fm.attributesOfItem(atPath: a)[.modificationDate] as? Date) ?? .distantPast
+        let db = (try? fm.attributesOfItem(atPath: b)[.modificationDate] as? Date) ?? .distantPast
+        return (da ?? .distantPast) < (db ?? .distantPast)
+      }
+      if let newest { return newest }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import I2VMedia
+
+/// Re-encodes a folder of saved frames: the media layer by hand, and a way to turn PNG frames into a clip.
+struct FramesToVideoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "frames-to-video",
+    abstract: "Encode a folder of image frames as MP4, WebM, GIF or PNG frames.",
+    discussion: """
+      The frames are the folder's image files (.png .jpg .jpeg .webp .bmp .tif .tiff .gif) in natural \
+      order (frame2 before frame10); all must have the same size. The output format follows -o:
+        .mp4       H.264 High profile, yuv420p, +faststart (plays in browsers and phones);
+                   odd widths / heights are padded by one pixel that repeats the edge
+        .webm      VP9, yuv420p (padded the same way)
+        .gif       looping, one 256-colour palette for the whole clip, ordered dithering
+        DIR/       a folder of PNG frames frame_0000.png, frame_0001.png, ...
+      The clip lasts exactly frames / fps. Output is written to a hidden temporary file beside the target and \
+      renamed when complete: an error or Ctrl-C leaves nothing behind. An existing output is not replaced \
+      without --overwrite.
+
+      Examples:
+        i2v frames-to-video out/frames -o clip.mp4 --fps 8
+        i2v frames-to-video out/frames -o clip.webm --fps 8 --crf 28
+        i2v frames-to-video out/frames -o clip.gif --fps 10
+        i2v frames-to-video shots/ -o clip.mp4 --fps 29.97 --crf 14 --overwrite
+        i2v frames-to-video shots/ -o renumbered/
+      """
+  )
+
+  @Argument(help: "Folder holding the frames.")
+  var directory: String
+
+  @Option(name: .shortAndLong, help: "Output: a .mp4, .webm or .gif file, or a folder ending in / for PNG frames.")
+  var output: String
+
+  @Option(help: "Frames per second (fractions such as 29.97 are kept exact).")
+  var fps: Double = 8
+
+  @Option(help: "Quality, lower is better and bigger: MP4 0-51 (default 18), WebM 0-63 (default 32).")
+  var crf: Int?
+
+  @Flag(help: "Replace the output if it already exists.")
+  var overwrite = false
+
+  func run() throws {
+    InterruptCleanup.installSignalHandlers()
+    do {
+      let options = VideoWriteOptions(
+        fps: fps, crf: crf, overwrite: overwrite, metadata: VideoMetadata(toolVersion: I2VVersion.string))
+      // Cheap checks first, so a bad -o fails before any frame is read.
+      let format = try VideoWriter.checkOutput(path: output, options: options)
+      let files = try FrameFiles.list(folder: directory)
+      if files.isEmpty {
+        throw fail("no image files (.png, .jpg, ...) in '\(directory)'; give the folder that holds the frames")
+      }
+      let writer = try VideoWriter(path: output, options: options)
+      for file in files { try writer.append(try ImageLoader.load(path: file)) }
+      try writer.finish()
+      var size = writer.frameSize.map { "\($0.width)x\($0.height)" } ?? "?"
+      if let coded = writer.codedSize, let frame = writer.frameSize, coded != frame {
+        size += " (padded to \(coded.width)x\(coded.height))"
+      }
+      let seconds = Double(writer.frameCount) / fps
+      print("wrote \(output): \(format.displayName), \(writer.frameCount) frames, \(size), \(Format.fixed(seconds, 3)) s at \(Format.fixed(fps, fps == fps.rounded() ? 0 : 3)) fps")
+    } catch let error as MediaError {
+      throw fail(error.description)
+    }
+  }
+}
