@@ -76,6 +76,19 @@ static const AVInputFormat *probe(const uint8_t *data, size_t size, int *score) 
   return f;
 }
 
+// For content our sniffer does not know: which FFmpeg image demuxer reads it, or why it is not an image.
+static int classify(const uint8_t *data, size_t size, const AVInputFormat **out, char *err, size_t errlen) {
+  int score = 0;
+  const AVInputFormat *f = probe(data, size, &score);
+  if (!f || score < AVPROBE_SCORE_EXTENSION / 2)
+    return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not an image (the content is not a format FFmpeg recognises)");
+  if (!is_image_demuxer(f))
+    return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not a still image (the content looks like %s)",
+                   f->long_name ? f->long_name : f->name);
+  *out = f;
+  return CM_OK;
+}
+
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen) {
   int w = frame->width, h = frame->height;
   enum AVPixelFormat fmt = frame->format;
@@ -129,13 +142,8 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
   const char *forced = demuxer_for(kind);
   if (forced) ifmt = av_find_input_format(forced);
   if (!ifmt) {
-    int score = 0;
-    ifmt = probe(data, size, &score);
-    if (!ifmt || score < AVPROBE_SCORE_EXTENSION / 2)
-      return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not an image (the content is not a format FFmpeg recognises)");
-    if (!is_image_demuxer(ifmt))
-      return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not a still image (the content looks like %s)",
-                     ifmt->long_name ? ifmt->long_name : ifmt->name);
+    int st = classify(data, size, &ifmt, err, errlen);
+    if (st != CM_OK) return st;
   }
   if (kind == CMF_UNKNOWN || kind == CMF_PNM) {
     snprintf(format_name, format_len, "%s", ifmt->name);
@@ -326,12 +334,30 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
   FILE *f = fopen(path, "rb");
   if (!f) return cm_fail(err, errlen, CM_ERR_IO, "cannot open the file: %s", strerror(errno));
   size_t size = (size_t)st.st_size;
-  uint8_t *data = malloc(size);
-  if (!data) {
+  // Look at the head before reading everything: a 2 GB video given by mistake is refused at once.
+  size_t head = size < (1 << 16) ? size : (1 << 16);
+  uint8_t *data = malloc(head);
+  if (!data || fread(data, 1, head, f) != head) {
+    int status = data ? cm_fail(err, errlen, CM_ERR_IO, "cannot read the file: %s", strerror(errno))
+                      : cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
+    free(data);
     fclose(f);
-    return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory reading %zu bytes", size);
+    return status;
   }
-  size_t got = fread(data, 1, size, f);
+  int early = CM_OK;
+  if (cm_sniff(data, head) == CMF_UNKNOWN) {
+    const AVInputFormat *ignored = NULL;
+    cm_log_begin();
+    early = classify(data, head, &ignored, err, errlen);
+  }
+  uint8_t *all = early == CM_OK ? realloc(data, size) : NULL;
+  if (!all) {
+    free(data);
+    fclose(f);
+    return early != CM_OK ? early : cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory reading %zu bytes", size);
+  }
+  data = all;
+  size_t got = head + fread(data + head, 1, size - head, f);
   int read_error = ferror(f);
   fclose(f);
   if (read_error || got != size) {

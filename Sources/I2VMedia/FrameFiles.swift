@@ -2,8 +2,12 @@
 import Foundation
 
 public enum FrameFiles {
-  /// Paths of the image files in `folder` (by extension, see `ImageLoader.imageExtensions`; hidden files
-  /// skipped), sorted naturally: frame2 before frame10.
+  /// Extensions taken as frames (the content still decides how each is decoded). Not .gif: a GIF in a frame
+  /// folder is far more likely a previous output than a frame.
+  public static let frameExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif", "webp", "bmp", "tif", "tiff"]
+
+  /// Paths of the frame files in `folder` (by extension, see `frameExtensions`; hidden files skipped),
+  /// sorted naturally: frame2 before frame10.
   public static func list(folder: String) throws -> [String] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
@@ -20,7 +24,7 @@ public enum FrameFiles {
     }
     let base = AtomicOutput.normalize(folder)
     return names
-      .filter { !$0.hasPrefix(".") && ImageLoader.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+      .filter { !$0.hasPrefix(".") && frameExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
       .sorted(by: naturalLess)
       .map { base + "/" + $0 }
   }

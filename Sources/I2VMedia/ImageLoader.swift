@@ -28,9 +28,6 @@ public enum ImageLoader {
   /// 64 Mi pixels (8192 x 8192): larger than any camera photo, small enough to decode safely.
   public static let defaultMaxPixels = 1 << 26
 
-  /// File extensions recognised as images when scanning folders (content still decides the format).
-  public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif", "webp", "bmp", "tif", "tiff", "gif"]
-
   public static func load(path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
     try loadDetailed(path: path, maxPixels: maxPixels).image
   }

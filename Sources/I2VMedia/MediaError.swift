@@ -29,7 +29,7 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .fileNotFound(let path):
-      return "input file '\(path)' does not exist; check the path"
+      return "'\(path)' does not exist; check the path"
     case .unreadable(let path, let reason):
       return "cannot read '\(path)': \(reason)"
     case .emptyFile(let path):

@@ -8,16 +8,18 @@ struct FramesToVideoCommand: ParsableCommand {
     commandName: "frames-to-video",
     abstract: "Encode a folder of image frames as MP4, WebM, GIF or PNG frames.",
     discussion: """
-      The frames are the folder's image files (.png .jpg .jpeg .webp .bmp .tif .tiff .gif) in natural \
-      order (frame2 before frame10); all must have the same size. The output format follows -o:
-        .mp4       H.264 High profile, yuv420p, +faststart (plays in browsers and phones);
-                   odd widths / heights are padded by one pixel that repeats the edge
-        .webm      VP9, yuv420p (padded the same way)
-        .gif       looping, one 256-colour palette for the whole clip, ordered dithering
-        DIR/       a folder of PNG frames frame_0000.png, frame_0001.png, ...
-      The clip lasts exactly frames / fps. Output is written to a hidden temporary file beside the target and \
-      renamed when complete: an error or Ctrl-C leaves nothing behind. An existing output is not replaced \
-      without --overwrite.
+      The frames are the folder's image files (.png .jpg .jpeg .webp .bmp .tif
+      .tiff) in natural order (frame2 before frame10), all of one size.
+      The output format follows -o:
+        .mp4   H.264 High profile, yuv420p, +faststart (browsers, phones);
+               odd widths / heights get one padding pixel repeating the edge
+        .webm  VP9, yuv420p (padded the same way)
+        .gif   looping, one 256-colour palette for the clip, ordered dither
+        DIR/   a folder of PNG frames frame_0000.png, frame_0001.png, ...
+      The clip lasts exactly frames / fps. The output is written under a hidden
+      temporary name beside the target and renamed when complete, so an error
+      or Ctrl-C leaves nothing behind. An existing output is only replaced
+      with --overwrite.
 
       Examples:
         i2v frames-to-video out/frames -o clip.mp4 --fps 8

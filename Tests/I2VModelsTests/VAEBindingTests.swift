@@ -69,7 +69,7 @@ import Testing
 
   @Test func wrongWidthsAreAShapeMismatch() throws {
     let widths = try Self.original().blockOutChannels
-    let m = try Self.loadError { $0["block_out_channels"] = widths.dropLast() + [2 * widths.last!] }
+    let m = try Self.loadError { $0["block_out_channels"] = Array(widths.dropLast()) + [2 * widths.last!] }
     #expect(m.contains("has shape") && m.contains("expects"), "\(m)")
   }
 

