@@ -18,6 +18,10 @@ var shimLink: [LinkerSetting] = [.linkedLibrary("torch_cpu"), .linkedLibrary("c1
 if let root = libtorch {
   shimCxx.append(.unsafeFlags(["-I\(root)/include", "-I\(root)/include/torch/csrc/api/include"]))
   shimLink.append(.unsafeFlags(["-L\(root)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(root)/lib"]))
+  // CUDA builds register their backend from libtorch_cuda at load time: link it although no symbol is used.
+  if FileManager.default.fileExists(atPath: "\(root)/lib/libtorch_cuda.so") {
+    shimLink.append(.unsafeFlags(["-Xlinker", "--no-as-needed", "-ltorch_cuda", "-lc10_cuda", "-Xlinker", "--as-needed"]))
+  }
 }
 
 let package = Package(

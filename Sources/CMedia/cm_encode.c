@@ -9,6 +9,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 
@@ -143,7 +144,10 @@ int cm_encoder_open(const char *path, const cm_encoder_config *cfg, cm_encoder *
   e->st->avg_frame_rate = fps;
   for (const char *const *kv = cfg->metadata; kv && kv[0] && kv[1]; kv += 2) av_dict_set(&e->fc->metadata, kv[0], kv[1], 0);
 
-  ret = avio_open(&e->fc->pb, path, AVIO_FLAG_WRITE);
+  // "file:" so that a name like "take:2.mp4" is never taken for a protocol (FFmpeg's URL syntax).
+  char *url = av_asprintf("file:%s", path);
+  ret = url ? avio_open(&e->fc->pb, url, AVIO_FLAG_WRITE) : AVERROR(ENOMEM);
+  av_free(url);
   if (ret < 0) {
     int status = cm_fail(err, errlen, CM_ERR_IO, "cannot create the file: %s", cm_av_error(ret, eb, sizeof eb));
     cm_encoder_free(e);

@@ -6,6 +6,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/pixdesc.h>
 
 #include "cm_internal.h"
@@ -106,7 +107,10 @@ int cm_video_decode_file(const char *path, int max_frames, int64_t max_pixels, c
     status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
     goto done;
   }
-  int ret = avformat_open_input(&fc, path, NULL, NULL);
+  // "file:" so that names with ':' are not taken for protocols.
+  char *url = av_asprintf("file:%s", path);
+  int ret = url ? avformat_open_input(&fc, url, NULL, NULL) : AVERROR(ENOMEM);
+  av_free(url);
   if (ret >= 0) ret = avformat_find_stream_info(fc, NULL);
   if (ret < 0) {
     status = cm_fail(err, errlen, CM_ERR_CORRUPT, "cannot read the container: %s",

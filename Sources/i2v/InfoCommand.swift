@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import I2VMedia
 import I2VTensor
 
 struct InfoCommand: ParsableCommand {
@@ -31,7 +32,7 @@ struct InfoCommand: ParsableCommand {
         let gib = Double(g.memoryBytes) / 1_073_741_824
         lines.append(("  cuda:\(g.index)", g.memoryBytes > 0 ? "\(g.name), \(Format.fixed(gib, 1)) GiB" : g.name))
       }
-      for (name, version) in MediaInfo.versions() { lines.append((name, version)) }
+      for (name, version) in MediaLibraries.versions() { lines.append((name, version)) }
       let width = lines.map(\.0.count).max() ?? 0
       for (k, v) in lines { print(k.padding(toLength: width + 2, withPad: " ", startingAt: 0) + v) }
     } catch let e as TorchError {

@@ -7,5 +7,6 @@ enum I2VSubcommands {
     InfoCommand.self,
     InspectCommand.self,
     FramesToVideoCommand.self,
+    BenchCommand.self,
   ]
 }

@@ -196,6 +196,21 @@ final class VideoWriterTests: XCTestCase {
     XCTAssertEqual(scratch.listing(), [], "nothing written for rejected calls")
   }
 
+  func testAwkwardFileNames() throws {
+    // ':' looks like an FFmpeg protocol prefix, '%d' like an image-sequence pattern; relative names matter
+    // most ("take:2.mp4" as typed), so this runs inside the scratch folder.
+    let scratch = try makeScratch()
+    let previous = FileManager.default.currentDirectoryPath
+    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(scratch.path))
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    let names = ["take:2.mp4", "shot %d 50%.webm", "clip é 狐.gif", "file:odd.gif"]
+    for name in names {
+      try writeVideo(frames: Array(Self.clip.prefix(2)), to: name)
+      XCTAssertEqual(try VideoReader.read(path: name).frames.count, 2, name)
+    }
+    XCTAssertEqual(scratch.listing(), names.sorted())
+  }
+
   func testFormatFollowsThePath() throws {
     XCTAssertEqual(try VideoFormat.forOutput(path: "x/clip.MP4"), .mp4)
     XCTAssertEqual(try VideoFormat.forOutput(path: "clip.m4v"), .mp4)

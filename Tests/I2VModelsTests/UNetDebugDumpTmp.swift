@@ -33,6 +33,18 @@ import Testing
       var g = try l.resnet(h, emb: embF); try dump(g, "d0_res")
       g = try l.tempConv(g, frames: frames); try dump(g, "d0_tc")
       g = try l.attention!(g, context: ctx); try dump(g, "d0_at")
+      let ta = l.tempAttention!
+      let (nf, cc, hh, ww) = (g.size(0), g.size(1), g.size(2), g.size(3))
+      var t = try ta.norm(g.reshape(nf / frames, frames, cc, hh, ww).permute(0, 2, 1, 3, 4))
+      t = try t.permute(0, 3, 4, 2, 1).reshape(nf / frames * hh * ww, frames, cc)
+      t = try ta.projIn(t); try dump(t, "ta_pin")
+      let b = ta.block
+      let n1 = try b.norm1(t); try dump(n1, "ta_n1")
+      let q = try b.attn1.toQ(n1); try dump(q, "ta_q")
+      let a1 = try b.attn1(n1); try dump(a1, "ta_a1")
+      t = try a1 + t
+      t = try b.attn2(b.norm2(t)) + t; try dump(t, "ta_a2")
+      t = try b.ff(b.norm3(t)) + t; try dump(t, "ta_ff")
       g = try l.tempAttention!(g, frames: frames); try dump(g, "d0_ta")
     }
     for (k, b) in u.downBlocks.enumerated() { h = try b(h, emb: embF, context: ctx, frames: frames, skips: &skips); try dump(h, "down\(k)") }

@@ -26,6 +26,8 @@ public struct Transformer2DModel: @unchecked Sendable {
     t = try projIn(t)
     t = try block(t, context: context)
     t = try projOut(t)
-    return try t.reshape(b, height, width, c).permute(0, 3, 1, 2) + x
+    // Made contiguous before the residual, as diffusers does: otherwise the sum inherits channels-last strides
+    // and the next GroupNorm takes libtorch's channels-last kernel (other rounding in reduced precision).
+    return try t.reshape(b, height, width, c).permute(0, 3, 1, 2).contiguous() + x
   }
 }

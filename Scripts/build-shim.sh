@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds libi2vtorch.so with g++ alone, for machines without Swift (e.g. a GPU box with PyTorch installed).
+# Drop the result next to an i2v binary, or point I2V_TORCH_SHIM at it.
+#   LIBTORCH=$(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))') bash Scripts/build-shim.sh out/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${LIBTORCH:?set LIBTORCH to a libtorch tree with include/ and lib/ (e.g. site-packages/torch)}"
+out="${1:-.}"
+mkdir -p "$out"
+libs=(-ltorch_cpu -lc10)
+# CUDA builds register their backend from libtorch_cuda at load time: link it even though no symbol is used.
+if [ -e "$LIBTORCH/lib/libtorch_cuda.so" ]; then libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed "${libs[@]}"); fi
+g++ -O2 -std=c++17 -shared -fPIC -D_GLIBCXX_USE_CXX11_ABI=1 \
+  -I Sources/CTorch/include -I "$LIBTORCH/include" -I "$LIBTORCH/include/torch/csrc/api/include" \
+  Sources/I2VTorchShim/shim.cpp -o "$out/libi2vtorch.so" \
+  -L "$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${libs[@]}" -ldl
+echo "built $out/libi2vtorch.so against $LIBTORCH"

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import I2VModels
+import I2VTensor
+
+/// Times the UNet forward pass (the cost of one denoising step) on random inputs. Scripts/benchmark.py runs it
+/// next to diffusers on the same model and shapes.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time the UNet forward pass (one denoising step) on random inputs.",
+    discussion: """
+      Prints one JSON object with the median, min and max seconds per forward pass.
+
+      Examples:
+        i2v bench --model ~/models/i2vgen-xl --device cuda --width 512 --height 512 --frames 16
+        i2v bench --model Tests/Fixtures/models/tiny-a --width 64 --height 64 --frames 4 --runs 5
+      """
+  )
+
+  @Option(name: .long, help: "A diffusers-layout I2VGen-XL folder.") var model: String
+  @Option(name: .long) var width = 512
+  @Option(name: .long) var height = 512
+  @Option(name: .long) var frames = 16
+  @Option(name: .long, help: "UNet batch: 2 = with classifier-free guidance.") var batch = 2
+  @Option(name: .long) var warmup = 1
+  @Option(name: .long) var runs = 3
+  @Option(name: .long) var device = "cpu"
+  @Option(name: .long) var dtype = "float32"
+  @OptionGroup var runtime: RuntimeOptions
+
+  func run() throws {
+    do {
+      try runtime.apply()
+      guard let dev = Device(parsing: device) else { throw ValidationError("--device must be cpu, cuda or cuda:N") }
+      guard let dt = DType(name: dtype) else { throw ValidationError("--dtype must be float32, float16 or bfloat16") }
+      let folder = try PipelineDescriptor(modelPath: model).check()
+      let loadStart = Date()
+      let unet = try I2VGenXLUNet(component: folder.component("unet"), dtype: dt, device: dev)
+      let loadSeconds = Date().timeIntervalSince(loadStart)
+      let scale = try GenerateCommand.latentScale(folder)
+      let g = try Generator(seed: 0)
+      let c = unet.config
+      let shape = [batch, c.inChannels, frames, height / scale, width / scale]
+      let sample = try g.randn(shape, dtype: dt, device: dev)
+      let latents = try g.randn(shape, dtype: dt, device: dev)
+      let text = try g.randn([batch, 77, c.crossAttentionDim], dtype: dt, device: dev)
+      let image = try g.randn([batch, 1, c.crossAttentionDim], dtype: dt, device: dev)
+      let fps = try Tensor([Int64](repeating: 8, count: batch), shape: [batch]).to(.int64, device: dev)
+      var times: [Double] = []
+      for i in 0..<(warmup + runs) {
+        try Runtime.synchronize(dev)
+        let t0 = Date()
+        let out = try unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
+                           encoderHiddenStates: text)
+        try Runtime.synchronize(dev)
+        if i >= warmup { times.append(Date().timeIntervalSince(t0)) }
+        _ = out
+      }
+      times.sort()
+      let median = times[times.count / 2]
+      print("{\"component\": \"unet\", \"model\": \"\(model)\", \"device\": \"\(dev)\", \"dtype\": \"\(dt)\", "
+        + "\"threads\": \(try Runtime.threads()), \"shape\": \(shape), \"runs\": \(runs), "
+        + "\"load_seconds\": \(Format.fixed(loadSeconds, 4)), \"median_seconds\": \(Format.fixed(median, 5)), "
+        + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5))}")
+    } catch let e as ValidationError {
+      throw e
+    } catch {
+      throw fail("\(error)")
+    }
+  }
+}
