@@ -63,7 +63,7 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
                      int *width, int *height, char *format_name, size_t format_len, char *err, size_t errlen);
 
 // Converts a decoded frame of any pixel format to packed RGB (alpha dropped). `codec` is the AVCodecID that
-// produced it: MJPEG frames get libjpeg-exact colour conversion.
+// produced it: MJPEG and WebP frames get libjpeg / libwebp-style colour conversion (cm_ycc_to_rgb).
 struct AVFrame;
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen);
 

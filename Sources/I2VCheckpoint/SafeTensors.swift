@@ -132,12 +132,23 @@ public final class SafeTensorsFile: @unchecked Sendable {
       throw CheckpointError(path, "tensor '\(e.name)' has storage type \(e.storage.rawValue), which i2v cannot load")
     }
     let host = try withBytes(of: e) { try Tensor(bytes: $0, dtype: stored, shape: e.shape) }
+    release(e)
     let target = dtype ?? stored
     // Floating weights convert to the run's dtype; integer tensors keep their type.
     if target != stored || device != .cpu {
       return try host.to(stored.isFloatingPoint ? target : stored, device: device)
     }
     return host
+  }
+
+  /// Drops the mapped pages of a tensor that has been copied out, so the file's page cache does not count as a
+  /// second copy of the weights in this process while a large checkpoint loads.
+  func release(_ e: Entry) {
+    guard let mapping else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = dataStart + e.begin, end = dataStart + e.end
+    let first = (start + page - 1) / page * page, last = end / page * page
+    if last > first { madvise(mapping + first, last - first, Int32(MADV_DONTNEED)) }
   }
 
   // MARK: - Header validation

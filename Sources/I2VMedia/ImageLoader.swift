@@ -40,7 +40,9 @@ public enum ImageLoader {
   }
 
   /// Decodes an image held in memory; `name` is used in error messages.
-  public static func load(bytes: [UInt8], name: String, maxPixels: Int = defaultMaxPixels) throws -> DecodedImage {
+  public static func loadDetailed(bytes: [UInt8], name: String, maxPixels: Int = defaultMaxPixels) throws
+    -> DecodedImage
+  {
     var result = cm_image()
     var err = CErrorBuffer()
     let status = bytes.withUnsafeBufferPointer { buf in

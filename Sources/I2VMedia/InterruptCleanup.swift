@@ -24,6 +24,7 @@ public enum InterruptCleanup {
     var installed: Set<Int32> = []
     var reraising: Set<Int32> = []  // signals that end the process after cleanup
     var waiterStarted = false
+    var exitHookInstalled = false
   }
 
   private static let registry = Registry()
@@ -61,10 +62,16 @@ public enum InterruptCleanup {
   }
 
   /// Installs handlers for SIGINT, SIGTERM and SIGHUP that remove the registered paths and then let the
-  /// signal terminate the process as usual (exit status 128 + signal, which shells and CI understand).
-  /// Calling it again does nothing.
+  /// signal terminate the process as usual (exit status 128 + signal, which shells and CI understand), and
+  /// an exit hook that removes them if the program calls exit() while a writer is still open (exit() runs
+  /// no deinit). Calling it again does nothing.
   public static func installSignalHandlers() {
     install(signals: [SIGINT, SIGTERM, SIGHUP], reraise: true)
+    registry.lock.lock()
+    let first = !registry.exitHookInstalled
+    registry.exitHookInstalled = true
+    registry.lock.unlock()
+    if first { atexit { InterruptCleanup.removeAll() } }
   }
 
   /// `reraise: false` only cleans up (tests use it with a harmless signal).

@@ -517,12 +517,26 @@ i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int6
   return guarded([&] {
     if (nspatial < 1 || nspatial > 3) throw ShimError("convolution supports 1 to 3 spatial dimensions");
     auto s = dims(stride, nspatial), p = dims(padding, nspatial), d = dims(dilation, nspatial);
+    at::Tensor X = T(x), W = T(w);
+    c10::optional<at::Tensor> B = opt(b);
+#if TORCH_VERSION_MAJOR < 2
+    // libtorch 1.x accumulates CPU bfloat16 convolutions in bfloat16 (errors ~1 on 512-channel layers); 2.x
+    // accumulates in float32. Compute in float32 and round once, as 2.x does.
+    bool upcast = X.is_cpu() && X.scalar_type() == at::kBFloat16;
+    if (upcast) {
+      X = X.to(at::kFloat);
+      W = W.to(at::kFloat);
+      if (B) B = B->to(at::kFloat);
+    }
+#else
+    bool upcast = false;
+#endif
     at::Tensor r;
     // The per-rank entry points are what torch.nn.functional calls, so backend selection matches PyTorch.
-    if (nspatial == 1) r = at::conv1d(T(x), T(w), opt(b), s, p, d, groups);
-    if (nspatial == 2) r = at::conv2d(T(x), T(w), opt(b), s, p, d, groups);
-    if (nspatial == 3) r = at::conv3d(T(x), T(w), opt(b), s, p, d, groups);
-    put(out, std::move(r));
+    if (nspatial == 1) r = at::conv1d(X, W, B, s, p, d, groups);
+    if (nspatial == 2) r = at::conv2d(X, W, B, s, p, d, groups);
+    if (nspatial == 3) r = at::conv3d(X, W, B, s, p, d, groups);
+    put(out, upcast ? r.to(at::kBFloat16) : std::move(r));
   });
 }
 

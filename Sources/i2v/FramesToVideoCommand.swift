@@ -57,7 +57,16 @@ struct FramesToVideoCommand: ParsableCommand {
         throw fail("no image files (.png, .jpg, ...) in '\(directory)'; give the folder that holds the frames")
       }
       let writer = try VideoWriter(path: output, options: options)
-      for file in files { try writer.append(try ImageLoader.load(path: file)) }
+      for file in files {
+        let frame = try ImageLoader.load(path: file)
+        if let size = writer.frameSize, size != (frame.width, frame.height) {
+          writer.cancel()
+          throw fail(
+            "'\(file)' is \(frame.width)x\(frame.height) but the first frame '\(files[0])' is "
+              + "\(size.width)x\(size.height); all frames of a clip must have one size")
+        }
+        try writer.append(frame)
+      }
       try writer.finish()
       var size = writer.frameSize.map { "\($0.width)x\($0.height)" } ?? "?"
       if let coded = writer.codedSize, let frame = writer.frameSize, coded != frame {

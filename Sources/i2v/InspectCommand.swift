@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import I2VCheckpoint
+import I2VModels
+import I2VTensor
 
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -21,6 +23,12 @@ struct InspectCommand: ParsableCommand {
 
   @Flag(name: .long, help: "List every tensor of every weight file of a model folder.")
   var tensors = false
+
+  @Flag(name: .long, help: "Also bind every component strictly (keys and shapes), without reading the weights.")
+  var checkBinding = false
+
+  @Option(name: .long, help: "With --check-binding: the run dtype, which picks the weight variant (float32 or float16).")
+  var dtype = "float32"
 
   func run() throws {
     do {
@@ -53,6 +61,19 @@ struct InspectCommand: ParsableCommand {
         // Report every broken component, then fail.
         FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
         failures += 1
+      }
+    }
+    if checkBinding {
+      print("")
+      guard let runDType = DType(name: dtype) else { throw fail("--dtype must be float32, float16 or bfloat16") }
+      for name in ComponentCheck.weightedComponents where model.components.contains(where: { $0.name == name }) {
+        do {
+          let count = try ComponentCheck.bind(name, in: model, dtype: runDType)
+          print("\(name): binds (\(count) tensors, \(runDType) run)")
+        } catch {
+          FileHandle.standardError.write(Data("error: \(name): \(error)\n".utf8))
+          failures += 1
+        }
       }
     }
     if failures > 0 { throw ExitCode.failure }

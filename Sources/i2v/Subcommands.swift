@@ -6,6 +6,7 @@ enum I2VSubcommands {
     GenerateCommand.self,
     InfoCommand.self,
     InspectCommand.self,
+    TokenizeCommand.self,
     FramesToVideoCommand.self,
     BenchCommand.self,
   ]

@@ -134,7 +134,7 @@ final class BadInputTests: XCTestCase {
           }
         }
         do {
-          let decoded = try ImageLoader.load(bytes: bytes, name: name)
+          let decoded = try ImageLoader.loadDetailed(bytes: bytes, name: name)
           XCTAssertEqual(decoded.image.pixels.count, decoded.image.width * decoded.image.height * 3)
         } catch is MediaError {
         }

@@ -101,7 +101,7 @@ final class ImageLoaderTests: XCTestCase {
     XCTAssertEqual(try ImageLoader.loadDetailed(path: Fixtures.path("jpeg_420.jpg")).format, "JPEG")
     XCTAssertEqual(try ImageLoader.loadDetailed(path: Fixtures.path("webp_lossy.webp")).format, "WebP")
     // And from memory, with no name at all.
-    let fromMemory = try ImageLoader.load(bytes: try Fixtures.bytes("tiff_rgb.tif"), name: "<memory>")
+    let fromMemory = try ImageLoader.loadDetailed(bytes: try Fixtures.bytes("tiff_rgb.tif"), name: "<memory>")
     XCTAssertEqual(fromMemory.format, "TIFF")
     XCTAssertEqual(fromMemory.image.pixels, try Fixtures.bytes("tiff_rgb.rgb"))
   }

@@ -211,6 +211,14 @@ final class VideoWriterTests: XCTestCase {
     XCTAssertEqual(scratch.listing(), names.sorted())
   }
 
+  func testLibraryVersionsAndEncoders() {
+    let versions = Dictionary(MediaLibraries.versions(), uniquingKeysWith: { a, _ in a })
+    XCTAssertNotNil(versions["libavcodec"])
+    XCTAssertNotNil(versions["libswscale"])
+    XCTAssertTrue(versions["libpng"]?.hasPrefix("1.") ?? false)
+    XCTAssertEqual(versions["encoders"], "libx264 yes, libvpx-vp9 yes, gif yes")
+  }
+
   func testFormatFollowsThePath() throws {
     XCTAssertEqual(try VideoFormat.forOutput(path: "x/clip.MP4"), .mp4)
     XCTAssertEqual(try VideoFormat.forOutput(path: "clip.m4v"), .mp4)

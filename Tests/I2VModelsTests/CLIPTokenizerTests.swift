@@ -146,7 +146,8 @@ final class CLIPTokenizerTests: XCTestCase {
     // 74 one-token words, then "Swaying," (sway | ing</w> ,</w>) so the cut falls inside it.
     let cats = { (n: Int) in Array(repeating: "cat", count: n).joined(separator: " ") }
     let result = tok.encode(cats(74) + " Swaying, sunflowers   gently\n")
-    XCTAssertEqual(result.tokens.dropFirst(74).map(\.symbol), ["sway", "ing</w>", ",</w>", "sunflowers</w>", "gently</w>"])
+    XCTAssertEqual(
+      result.tokens.dropFirst(74).map(\.symbol), ["sway", "ing</w>", ",</w>", "sunflowers</w>", "gently</w>"])
     XCTAssertEqual(result.count, 79)
     XCTAssertEqual(result.ids[75], tok.vocabulary["sway"])
     XCTAssertEqual(result.ids[76], 49407)
@@ -173,7 +174,8 @@ final class CLIPTokenizerTests: XCTestCase {
     let result = tok.encode(prompt)
     let scalars = Array(prompt.unicodeScalars)
     let sources = result.tokens.map { String(String.UnicodeScalarView(scalars[$0.source])) }
-    XCTAssertEqual(Array(Set(sources)).sorted(), ["<|endoftext|>", "café", "Ünïcode", "ΟΔΟΣ", "東", "京"].sorted())
+    let expected = ["<|endoftext|>", "café", "Ünïcode", "ΟΔΟΣ", "東", "京"]
+    XCTAssertEqual(Array(Set(sources)).sorted(), expected.sorted())
     XCTAssertEqual(result.tokens.first { $0.symbol == "<|endoftext|>" }?.id, 49407)
   }
 

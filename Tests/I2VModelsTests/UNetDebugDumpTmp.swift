@@ -10,11 +10,13 @@ import Testing
     try f.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "/tmp/unetdbg_\(name).bin")) }
   }
   @Test func dumpStages() throws {
-    guard ProcessInfo.processInfo.environment["UNET_DEBUG"] != nil else { return }
-    let c = UNetFixtureCase(config: "tiny-a", name: "a_default")
-    let u = try UNetFixtureCase.unet("tiny-a", dtype: .bfloat16)
+    guard let cfg = ProcessInfo.processInfo.environment["UNET_DEBUG"] else { return }
+    let parts = cfg.split(separator: ":").map(String.init)
+    let dt: DType = parts[2] == "float16" ? .float16 : parts[2] == "bfloat16" ? .bfloat16 : .float32
+    let c = UNetFixtureCase(config: parts[0], name: parts[1])
+    let u = try UNetFixtureCase.unet(parts[0], dtype: dt)
     let i = try c.firstStepInputs()
-    let n = 2, frames = i.sample.size(2), height = i.sample.size(3), width = i.sample.size(4)
+    let n = i.sample.size(0), frames = i.sample.size(2), height = i.sample.size(3), width = i.sample.size(4)
     let emb = try u.embedding(timestep: i.timestep, fps: i.fps, batch: n)
     try dump(emb, "emb")
     let embF = try emb.repeatInterleave(frames, dim: 0)
@@ -23,32 +25,50 @@ import Testing
     let ctx = try ctx0.repeatInterleave(frames, dim: 0)
     let il = try u.encodeImageLatents(i.imageLatents)
     try dump(il, "il")
-    var h = try Tensor.cat([i.sample.to(.bfloat16), il], dim: 1)
+    var h = try Tensor.cat([i.sample.to(dt), il], dim: 1)
     h = try h.permute(0, 2, 1, 3, 4).reshape(n * frames, 8, height, width)
     h = try u.convIn(h); try dump(h, "conv_in")
     h = try u.transformerIn(h, frames: frames); try dump(h, "transformer_in")
     var skips = [h]
-    do {
-      let l = u.downBlocks[0].layers[0]
-      var g = try l.resnet(h, emb: embF); try dump(g, "d0_res")
-      g = try l.tempConv(g, frames: frames); try dump(g, "d0_tc")
-      g = try l.attention!(g, context: ctx); try dump(g, "d0_at")
-      let ta = l.tempAttention!
-      let (nf, cc, hh, ww) = (g.size(0), g.size(1), g.size(2), g.size(3))
-      var t = try ta.norm(g.reshape(nf / frames, frames, cc, hh, ww).permute(0, 2, 1, 3, 4))
-      t = try t.permute(0, 3, 4, 2, 1).reshape(nf / frames * hh * ww, frames, cc)
-      t = try ta.projIn(t); try dump(t, "ta_pin")
-      let b = ta.block
-      let n1 = try b.norm1(t); try dump(n1, "ta_n1")
-      let q = try b.attn1.toQ(n1); try dump(q, "ta_q")
-      let a1 = try b.attn1(n1); try dump(a1, "ta_a1")
-      t = try a1 + t
-      t = try b.attn2(b.norm2(t)) + t; try dump(t, "ta_a2")
-      t = try b.ff(b.norm3(t)) + t; try dump(t, "ta_ff")
-      g = try l.tempAttention!(g, frames: frames); try dump(g, "d0_ta")
-    }
-    for (k, b) in u.downBlocks.enumerated() { h = try b(h, emb: embF, context: ctx, frames: frames, skips: &skips); try dump(h, "down\(k)") }
+    for (k, b) in u.downBlocks.enumerated() {
+      var g = h
+      for (j, l) in b.layers.enumerated() {
+        g = try l.resnet(g, emb: embF); try dump(g, "D\(k)_\(j)_res")
+        g = try l.tempConv(g, frames: frames); try dump(g, "D\(k)_\(j)_tc")
+        if let a = l.attention { g = try a(g, context: ctx); try dump(g, "D\(k)_\(j)_at") }
+        if let a = l.tempAttention { g = try a(g, frames: frames); try dump(g, "D\(k)_\(j)_ta") }
+      }
+      h = try b(h, emb: embF, context: ctx, frames: frames, skips: &skips); try dump(h, "down\(k)") }
     h = try u.midBlock(h, emb: embF, context: ctx, frames: frames); try dump(h, "mid")
-    for (k, b) in u.upBlocks.enumerated() { h = try b(h, skips: &skips, emb: embF, context: ctx, frames: frames, upsampleSize: nil); try dump(h, "up\(k)") }
+    for (k, b) in u.upBlocks.enumerated() {
+      var g = h
+      var sk = skips
+      for (j, l) in b.layers.enumerated() {
+        g = try Tensor.cat([g, sk.popLast()!], dim: 1); try dump(g, "U\(k)_\(j)_cat")
+        g = try l.resnet(g, emb: embF); try dump(g, "U\(k)_\(j)_res")
+        g = try l.tempConv(g, frames: frames); try dump(g, "U\(k)_\(j)_tc")
+        if let at = l.attention, k == 3, j == 1 {
+          let (b, c, hh, ww) = (g.size(0), g.size(1), g.size(2), g.size(3))
+          var t = try at.norm(g); try dump(t, "E_norm")
+          t = try t.permute(0, 2, 3, 1).reshape(b, hh * ww, c)
+          t = try at.projIn(t); try dump(t, "E_pin")
+          let bl = at.block
+          let n1 = try bl.norm1(t); try dump(n1, "E_n1")
+          try dump(bl.attn1.toQ(n1), "E_q")
+          let a1 = try bl.attn1(n1); try dump(a1, "E_a1")
+          t = try a1 + t
+          let n2 = try bl.norm2(t); try dump(n2, "E_n2")
+          let a2 = try bl.attn2(n2, context: ctx); try dump(a2, "E_a2")
+          t = try a2 + t
+          let n3 = try bl.norm3(t); try dump(n3, "E_n3")
+          let ff = try bl.ff(n3); try dump(ff, "E_ff")
+          t = try ff + t
+          try dump(at.projOut(t), "E_pout")
+        }
+        if let a = l.attention { g = try a(g, context: ctx); try dump(g, "U\(k)_\(j)_at") }
+        if let a = l.tempAttention { g = try a(g, frames: frames); try dump(g, "U\(k)_\(j)_ta") }
+      }
+      h = try b(h, skips: &skips, emb: embF, context: ctx, frames: frames, upsampleSize: nil); try dump(h, "up\(k)") }
+    h = try u.convNormOut(h); try dump(h, "out_norm")
   }
 }

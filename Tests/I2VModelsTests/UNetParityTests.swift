@@ -45,8 +45,9 @@ import Testing
     #expect(out.shape == [1, c.outChannels, 1, 7, 11])
   }
 
-  /// bfloat16 end to end on CPU: output in bfloat16, finite, and near the float32 reference (bf16 keeps ~3
-  /// significant digits, so the bound is relative to the output's magnitude).
+  /// bfloat16 end to end on CPU: output in bfloat16, finite, and near the float32 reference. Random tiny weights
+  /// amplify bf16 rounding (diffusers' own bf16 run is off by up to ~12 % of the output range here), so the bounds
+  /// are relative to the output's magnitude; a wrong op or layout is off by the order of the range itself.
   @Test(arguments: UNetFixtureCase.configs)
   func bfloat16Runs(_ config: String) throws {
     let c = UNetFixtureCase(config: config, name: "a_default")
@@ -55,16 +56,13 @@ import Testing
     let out = try unet(c.firstStepInputs())
     #expect(out.dtype == .bfloat16)
     let expected = try c.tensors.tensor("unet_out_step0")
-    let values = try out.to(.float32)
+    let error = try (out.to(.float32) - expected).abs()
     let scale = try expected.abs().amax().item()
-    let d = try values.maxAbsDifference(expected)
-    if let dump = ProcessInfo.processInfo.environment["UNET_DUMP"] {
-      let f = try values.contiguous().floats()
-      try f.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: "\(dump)/ours_bf16_\(config).bin")) }
-    }
-    #expect(d.isFinite && d <= 0.1 * scale, "\(config) bf16: max abs difference \(d) vs output scale \(scale)")
+    let (worst, mean) = (try error.amax().item(), try error.mean().item())
+    #expect(worst.isFinite && worst <= 0.25 * scale, "\(config) bf16: max abs difference \(worst), output scale \(scale)")
+    #expect(mean <= 0.02 * scale, "\(config) bf16: mean abs difference \(mean), output scale \(scale)")
     if ProcessInfo.processInfo.environment["I2V_PARITY_REPORT"] != nil {
-      print("parity unet bf16 \(config): max |Δ| \(d) (output max \(scale))")
+      print("parity unet bf16 \(config): max |Δ| \(worst), mean |Δ| \(mean) (output max \(scale))")
     }
   }
 }

@@ -181,27 +181,3 @@ private func expectRelativeRMS(_ actual: Tensor, _ expected: Tensor, _ bound: Do
     #expect(try b.decode(mean, chunkSize: 1).shape == [2, 3, 16, 32])
   }
 }
-
-
-@Suite struct VAERealTmp {
-  @Test func realSize() throws {
-    try Runtime.setThreads(Runtime.defaultThreads)
-    let f = try SafeTensorsFile(path: "/tmp/vae/real/ref.safetensors")
-    let comp = ComponentFolder(name: "vae", path: "/tmp/vae/real/vae")
-    let vae = try AutoencoderKL(component: comp, dtype: .float32, device: .cpu)
-    #expect(vae.scaleFactor == 8)
-    let (mean, std) = try vae.encode(f.tensor("x"))
-    print("real mean", try mean.maxAbsDifference(f.tensor("mean")), "std", try std.maxAbsDifference(f.tensor("std")))
-    let y = try vae.decode(f.tensor("z"), chunkSize: 1)
-    print("real decoded", try y.maxAbsDifference(f.tensor("decoded")))
-    for dt in [DType.float16, .bfloat16] {
-      do {
-        let v = try AutoencoderKL(component: comp, dtype: dt, device: .cpu)
-        let (m, _) = try v.encode(f.tensor("x"))
-        print("real \(dt) mean", try m.to(.float32).maxAbsDifference(f.tensor("mean")))
-        let d = try v.decode(f.tensor("z"), chunkSize: 2)
-        print("real \(dt) decoded", try d.to(.float32).maxAbsDifference(f.tensor("decoded")))
-      } catch { print("real \(dt) failed: \(error)") }
-    }
-  }
-}

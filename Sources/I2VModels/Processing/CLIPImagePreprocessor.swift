@@ -27,30 +27,35 @@ public struct CLIPImagePreprocessor: Sendable, Equatable {
 
   /// Reads `image_mean`, `image_std` and `crop_size` from a `preprocessor_config.json`
   /// (missing keys take `CLIPImageProcessor`'s defaults; a single number means all channels / square).
+  /// Parsed with `JSONDecoder`: `JSONSerialization` on Linux can misread a decimal by one ulp.
   public init(configURL: URL) throws {
-    let data = try Data(contentsOf: configURL)
-    guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw CLIPImagePreprocessorError.malformed(configURL.path, "not a JSON object")
+    let config: PreprocessorConfig
+    do {
+      config = try JSONDecoder().decode(PreprocessorConfig.self, from: Data(contentsOf: configURL))
+    } catch let error as DecodingError {
+      throw CLIPImagePreprocessorError.malformed(configURL.path, "\(error)")
     }
-    func channels(_ key: String, _ fallback: [Double]) throws -> [Double] {
-      guard let value = json[key], !(value is NSNull) else { return fallback }
-      if let list = value as? [NSNumber], list.count == 3 { return list.map(\.doubleValue) }
-      if let number = value as? NSNumber { return [Double](repeating: number.doubleValue, count: 3) }
-      throw CLIPImagePreprocessorError.malformed(configURL.path, "\(key) must be 3 numbers")
+    func channels(_ value: PreprocessorConfig.Channels?, _ key: String, _ fallback: [Double]) throws -> [Double] {
+      switch value {
+      case nil: return fallback
+      case .all(let v): return [v, v, v]
+      case .each(let list):
+        guard list.count == 3 else {
+          throw CLIPImagePreprocessorError.malformed(configURL.path, "\(key) must be 3 numbers")
+        }
+        return list
+      }
     }
     var width = 224
     var height = 224
-    if let crop = json["crop_size"] as? [String: Any] {
-      guard let h = (crop["height"] as? NSNumber)?.intValue, let w = (crop["width"] as? NSNumber)?.intValue else {
-        throw CLIPImagePreprocessorError.malformed(configURL.path, "crop_size needs height and width")
-      }
-      (width, height) = (w, h)
-    } else if let side = (json["crop_size"] as? NSNumber)?.intValue {
-      (width, height) = (side, side)
+    switch config.crop_size {
+    case nil: break
+    case .square(let side): (width, height) = (side, side)
+    case .size(let h, let w): (width, height) = (w, h)
     }
     self.init(
-      mean: try channels("image_mean", Self.openAICLIPMean), std: try channels("image_std", Self.openAICLIPStd),
-      cropWidth: width, cropHeight: height)
+      mean: try channels(config.image_mean, "image_mean", Self.openAICLIPMean),
+      std: try channels(config.image_std, "image_std", Self.openAICLIPStd), cropWidth: width, cropHeight: height)
   }
 
   /// Reads a model's `feature_extractor/` folder.
@@ -93,4 +98,37 @@ public enum CLIPImagePreprocessorError: Error, CustomStringConvertible {
     case .malformed(let path, let why): return "\(path): \(why)"
     }
   }
+}
+
+/// The keys of `preprocessor_config.json` the pipeline uses.
+private struct PreprocessorConfig: Decodable {
+  enum Channels: Decodable {
+    case all(Double)
+    case each([Double])
+
+    init(from decoder: Decoder) throws {
+      let c = try decoder.singleValueContainer()
+      if let v = try? c.decode(Double.self) { self = .all(v) } else { self = .each(try c.decode([Double].self)) }
+    }
+  }
+
+  enum CropSize: Decodable {
+    case square(Int)
+    case size(height: Int, width: Int)
+
+    private enum Keys: String, CodingKey { case height, width }
+
+    init(from decoder: Decoder) throws {
+      if let side = try? decoder.singleValueContainer().decode(Int.self) {
+        self = .square(side)
+        return
+      }
+      let c = try decoder.container(keyedBy: Keys.self)
+      self = .size(height: try c.decode(Int.self, forKey: .height), width: try c.decode(Int.self, forKey: .width))
+    }
+  }
+
+  let image_mean: Channels?
+  let image_std: Channels?
+  let crop_size: CropSize?
 }

@@ -19,8 +19,8 @@ public enum PillowFilter: Sendable {
 }
 
 /// Bit-exact `Image.resize(size, filter)` for 8-bit RGB (Pillow's `Resample.c`, spec §1.12):
-/// per-axis coefficients in double, normalised, converted to 22-bit fixed point; a horizontal pass
-/// (only over the source rows the vertical pass reads) into a uint8 image, then a vertical pass.
+/// per-axis coefficients in double, normalised, converted to 22-bit fixed point; one pass per axis
+/// through a uint8 intermediate (the first pass computes only what the second reads).
 public enum PillowResample {
   static let precisionBits = 22
 
@@ -37,20 +37,33 @@ public enum PillowResample {
     precondition(width > 0 && height > 0, "resize to an empty size")
     // `Image.resize` returns a copy when the size does not change.
     if width == image.width && height == image.height { return image }
-    let horizontal = coefficients(inSize: image.width, outSize: width, filter: filter)
+    var horizontal = coefficients(inSize: image.width, outSize: width, filter: filter)
     var vertical = coefficients(inSize: image.height, outSize: height, filter: filter)
-    var source = image
-    if width != image.width {
-      // Only rows first..<last of the source feed the vertical pass.
-      let first = vertical.starts[0]
-      let last = vertical.starts[height - 1] + vertical.counts[height - 1]
-      for i in 0..<height { vertical.starts[i] -= first }
-      source = resampleHorizontal(image, rows: first..<last, horizontal)
+    if width == image.width { return resampleVertical(image, columns: 0..<image.width, vertical) }
+    if height == image.height { return resampleHorizontal(image, rows: 0..<image.height, horizontal) }
+    if verticalFirst(from: (image.width, image.height), to: (width, height)) {
+      // Only the columns the horizontal pass reads.
+      let first = horizontal.starts[0]
+      let last = horizontal.starts[width - 1] + horizontal.counts[width - 1]
+      for i in 0..<width { horizontal.starts[i] -= first }
+      let temp = resampleVertical(image, columns: first..<last, vertical)
+      return resampleHorizontal(temp, rows: 0..<temp.height, horizontal)
     }
-    if height != image.height {
-      source = resampleVertical(source, vertical)
-    }
-    return source
+    // Only the rows the vertical pass reads.
+    let first = vertical.starts[0]
+    let last = vertical.starts[height - 1] + vertical.counts[height - 1]
+    for i in 0..<height { vertical.starts[i] -= first }
+    let temp = resampleHorizontal(image, rows: first..<last, horizontal)
+    return resampleVertical(temp, columns: 0..<temp.width, vertical)
+  }
+
+  /// Pass order of Pillow 13.0.0 (the reference), found by comparing its output with both orders on
+  /// ~1400 size pairs (every one explained, none contradicting): the vertical pass goes first when it
+  /// shrinks the height and `2·(w1 − w0) > h1 − h0`; otherwise the horizontal pass goes first (which is
+  /// all that older Pillow releases and spec §1.12 describe). The order changes the rounded
+  /// 8-bit intermediate, so it shows in the output.
+  static func verticalFirst(from source: (Int, Int), to target: (Int, Int)) -> Bool {
+    target.1 < source.1 && 2 * (target.0 - source.0) > target.1 - source.1
   }
 
   /// `precompute_coeffs` + `normalize_coeffs_8bpc` for the whole axis (box `0…inSize`).
@@ -127,10 +140,13 @@ public enum PillowResample {
     return out
   }
 
-  static func resampleVertical(_ image: RGB8Image, _ c: Coefficients) -> RGB8Image {
+  /// The vertical pass over source columns `columns` (the output is `columns.count` wide).
+  static func resampleVertical(_ image: RGB8Image, columns: Range<Int>, _ c: Coefficients) -> RGB8Image {
     let outHeight = c.starts.count
-    let rowBytes = image.width * 3
-    var out = RGB8Image(width: image.width, height: outHeight)
+    let inRow = image.width * 3
+    let outRow = columns.count * 3
+    let offset = columns.lowerBound * 3
+    var out = RGB8Image(width: columns.count, height: outHeight)
     let half = Int32(1) << Int32(precisionBits - 1)
     image.pixels.withUnsafeBufferPointer { src in
       c.weights.withUnsafeBufferPointer { kk in
@@ -139,12 +155,12 @@ public enum PillowResample {
             let start = c.starts[yy]
             let count = c.counts[yy]
             let k = yy * c.ksize
-            for i in 0..<rowBytes {
+            for i in 0..<outRow {
               var s = half
               for y in 0..<count {
-                s = s &+ Int32(src[(start + y) * rowBytes + i]) &* kk[k + y]
+                s = s &+ Int32(src[(start + y) * inRow + offset + i]) &* kk[k + y]
               }
-              dst[yy * rowBytes + i] = clip8(s)
+              dst[yy * outRow + i] = clip8(s)
             }
           }
         }

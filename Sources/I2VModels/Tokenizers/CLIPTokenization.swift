@@ -7,6 +7,10 @@ public struct CLIPToken: Sendable, Equatable {
   /// The prompt text this token belongs to, in Unicode-scalar offsets into the prompt. Tokens that BPE
   /// split out of one pre-tokenizer piece (e.g. `dis` + `figured</w>`) share the piece's span.
   public let source: Range<Int>
+
+  /// The token's text as the model sees it (lower case, `</w>` dropped); a token holding part of a
+  /// multi-byte character shows U+FFFD.
+  public var text: String { Self.spelling([self]) }
 }
 
 /// The result of tokenizing one prompt the way the pipeline does
@@ -48,7 +52,7 @@ public struct CLIPTokenization: Sendable, Equatable {
       .map { String(String.UnicodeScalarView(scalars[$0])) }
   }
 
-  /// When truncation falls inside a word (`"sunflowers,"` → `sun` | `flowers</w> ,</w>`): the word,
+  /// When truncation falls inside a word (`"swaying,"` → `sway` | `ing</w> ,</w>`): the word,
   /// the part the model still sees and the part that is cut. Inside the piece that BPE split, the parts
   /// are spelled from the tokens (lower case, as the model sees them); the rest is the prompt's text.
   public var cutWord: CutWord? {
@@ -71,10 +75,6 @@ public struct CLIPTokenization: Sendable, Equatable {
       word: text(word),
       kept: before + CLIPToken.spelling(keptInPiece.reversed()),
       dropped: CLIPToken.spelling(droppedInPiece) + after)
-  }
-
-  public static func == (a: CLIPTokenization, b: CLIPTokenization) -> Bool {
-    a.prompt == b.prompt && a.ids == b.ids && a.tokens == b.tokens && a.maxContentTokens == b.maxContentTokens
   }
 
   /// Runs of non-whitespace scalars.

@@ -138,7 +138,9 @@ public final class CLIPTokenizer: @unchecked Sendable {
   public func ids(_ prompt: String) -> [Int] { encode(prompt).ids }
 
   /// The added token (longest first) that starts at `i`, if any; matching is case-sensitive.
-  private func addedToken(in scalars: [Unicode.Scalar], at i: Int) -> (scalars: [Unicode.Scalar], id: Int, content: String)? {
+  private func addedToken(
+    in scalars: [Unicode.Scalar], at i: Int
+  ) -> (scalars: [Unicode.Scalar], id: Int, content: String)? {
     for token in addedTokens where scalars.count - i >= token.scalars.count {
       if scalars[i..<(i + token.scalars.count)].elementsEqual(token.scalars) { return token }
     }
