@@ -38,7 +38,7 @@ struct BenchCommand: ParsableCommand {
       let loadStart = Date()
       let unet = try I2VGenXLUNet(component: folder.component("unet"), dtype: dt, device: dev)
       let loadSeconds = Date().timeIntervalSince(loadStart)
-      let scale = try GenerateCommand.latentScale(folder)
+      let scale = try GenerationSession.latentScale(folder)
       let g = try Generator(seed: 0)
       let c = unet.config
       let shape = [batch, c.inChannels, frames, height / scale, width / scale]

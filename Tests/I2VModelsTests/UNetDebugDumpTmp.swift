@@ -1,9 +1,12 @@
 import Foundation
 import I2VCheckpoint
 @testable import I2VModels
-import I2VTensor
+@testable import I2VTensor
 import Testing
 
+typealias DbgF = @convention(c) (OpaquePointer, UnsafePointer<CChar>) -> Void
+let dbgF: DbgF = unsafeBitCast(dlsym(dlopen("/tmp/libdbg.so", RTLD_NOW), "dbg_strides")!, to: DbgF.self)
+func st(_ t: Tensor, _ name: String) { name.withCString { dbgF(t.handle, $0) } }
 @Suite struct UNetDebugDumpTmp {
   func dump(_ t: Tensor, _ name: String) throws {
     let f = try t.to(.float32).contiguous().floats()
@@ -45,12 +48,16 @@ import Testing
       var sk = skips
       for (j, l) in b.layers.enumerated() {
         g = try Tensor.cat([g, sk.popLast()!], dim: 1); try dump(g, "U\(k)_\(j)_cat")
-        g = try l.resnet(g, emb: embF); try dump(g, "U\(k)_\(j)_res")
-        g = try l.tempConv(g, frames: frames); try dump(g, "U\(k)_\(j)_tc")
+        st(g, "U\(k)_\(j)_cat")
+        g = try l.resnet(g, emb: embF); try dump(g, "U\(k)_\(j)_res"); st(g, "U\(k)_\(j)_res")
+        g = try l.tempConv(g, frames: frames); try dump(g, "U\(k)_\(j)_tc"); st(g, "U\(k)_\(j)_tc")
         if let at = l.attention, k == 3, j == 1 {
           let (b, c, hh, ww) = (g.size(0), g.size(1), g.size(2), g.size(3))
-          var t = try at.norm(g); try dump(t, "E_norm")
+          var t = try at.norm(g); try dump(t, "E_norm"); st(t, "E_norm")
           t = try t.permute(0, 2, 3, 1).reshape(b, hh * ww, c)
+          try dump(at.projIn(t.contiguous()), "E_pin_contig")
+          try dump(t.matmul(at.projIn.weight.transpose(0, 1)) + at.projIn.bias!, "E_pin_mm")
+          try dump(at.projIn.weight, "E_w"); try dump(at.projIn.bias!, "E_b")
           t = try at.projIn(t); try dump(t, "E_pin")
           let bl = at.block
           let n1 = try bl.norm1(t); try dump(n1, "E_n1")

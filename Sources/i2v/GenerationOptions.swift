@@ -1,0 +1,51 @@
+import ArgumentParser
+import I2VTensor
+
+/// Generation settings shared by `generate` and `batch` (a batch row may override them).
+struct GenerationOptions: ParsableArguments {
+  @Option(name: .long, help: "What to avoid (default: empty, as in diffusers).") var negativePrompt: String?
+  @Option(name: .long, help: "Preset name or path to a preset .json (default: standard).") var preset: String = "standard"
+  @Option(name: .long, help: "Denoising steps.") var steps: Int?
+  @Option(name: .long, help: "Guidance scale (classifier-free guidance runs when > 1).") var guidance: Double?
+  @Option(name: .long, help: "Number of frames.") var frames: Int?
+  @Option(name: .long, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
+  var fps: Int?
+  @Option(name: .long, help: "The model's fps conditioning (target_fps), if different from --fps.") var conditioningFps: Int?
+  @Option(name: .long, help: "Video width in pixels (multiple of 8).") var width: Int?
+  @Option(name: .long, help: "Video height in pixels (multiple of 8).") var height: Int?
+  @Option(name: .long, help: "Random seed (default: a random one, printed and recorded).") var seed: UInt64?
+  @Option(name: .long, help: "Frames decoded per VAE call (diffusers' default 1 uses the least memory).")
+  var decodeChunkSize = 1
+  @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
+  @Option(name: .long, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
+
+  func validate() throws {
+    if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1 (got \(s))") }
+    if let f = frames, f < 1 { throw ValidationError("--frames must be at least 1 (got \(f))") }
+    if let f = fps, f < 1 { throw ValidationError("--fps must be at least 1 (got \(f))") }
+    if let f = conditioningFps, f < 1 { throw ValidationError("--conditioning-fps must be at least 1 (got \(f))") }
+    if let g = guidance, !(g.isFinite && g >= 0) { throw ValidationError("--guidance must be a number >= 0") }
+    if let w = width, w < 8 || w % 8 != 0 { throw ValidationError("--width must be a positive multiple of 8 (got \(w))") }
+    if let h = height, h < 8 || h % 8 != 0 { throw ValidationError("--height must be a positive multiple of 8 (got \(h))") }
+    if decodeChunkSize < 1 { throw ValidationError("--decode-chunk-size must be at least 1") }
+    if let c = crf, c < 0 || c > 63 { throw ValidationError("--crf must be between 0 and 63") }
+  }
+}
+
+/// Which model to run, where, in which precision (loaded once per process).
+struct ModelOptions: ParsableArguments {
+  @Option(name: .long, help: "A diffusers-layout I2VGen-XL folder.") var model: String?
+  @Option(name: .long, help: "auto, cpu, cuda or cuda:N (auto: the first GPU if there is one).") var device = "auto"
+  @Option(name: .long, help: "auto, float32, float16 or bfloat16 (auto: float16 on GPU, float32 on CPU).")
+  var dtype = "auto"
+  @OptionGroup var runtime: RuntimeOptions
+
+  func validate() throws {
+    if Device(parsing: device) == nil && device != "auto" {
+      throw ValidationError("--device must be auto, cpu, cuda or cuda:N (got '\(device)')")
+    }
+    if DType(name: dtype) == nil && dtype != "auto" {
+      throw ValidationError("--dtype must be auto, float32, float16 or bfloat16 (got '\(dtype)')")
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import I2VCheckpoint
+import I2VMedia
+import I2VModels
+import I2VTensor
+
+/// One model, resolved and checked once, loaded on first use, serving any number of generations
+/// (`generate` runs one; `batch` runs many without reloading).
+final class GenerationSession {
+  struct Item {
+    var image: String
+    var prompt: String
+    var output: String
+    var framesDir: String?
+    var options: GenerationOptions
+    var saveTensors: String?
+  }
+
+  struct Result {
+    var output: String
+    var seed: UInt64
+    var request: GenerationRequest
+    var videoFPS: Int
+    var preset: GenerationPreset
+    var seconds: Double
+    var timings: [(stage: String, seconds: Double)]
+  }
+
+  let model: ModelLocator.Found
+  let folder: ModelFolder
+  let latentScale: Int
+  let device: Device
+  let dtype: DType
+  let report: ProgressReporter
+  private(set) var pipeline: I2VGenXLPipeline?
+
+  /// Resolves and checks the model folder and the device without loading any weights.
+  init(_ options: ModelOptions, report: ProgressReporter) throws {
+    self.report = report
+    model = try ModelLocator.locate(argument: options.model)
+    folder = try PipelineDescriptor(modelPath: model.path).check()
+    latentScale = try Self.latentScale(folder)
+    try options.runtime.apply()
+    device = try Self.resolveDevice(options.device)
+    dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
+    if model.source == .bundled {
+      FileHandle.standardError.write(Data(("note: using the bundled smoke-test model (random weights): the video "
+        + "will be noise. Pass --model DIR or set I2V_MODEL to use ali-vilab/i2vgen-xl.\n").utf8))
+    }
+  }
+
+  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
+  func prepare(_ item: Item) throws -> (GenerationRequest, GenerationPreset, VideoWriteOptions, Int) {
+    let o = item.options
+    let settings = try GenerationPreset.load(o.preset)
+    let w = o.width ?? settings.width, h = o.height ?? settings.height
+    guard w % latentScale == 0 && h % latentScale == 0 else {
+      throw PipelineError.invalidRequest("width and height must be multiples of \(latentScale) for this model (got \(w)x\(h))")
+    }
+    let videoFPS = o.fps ?? settings.fps
+    let writeOptions = VideoWriteOptions(
+      fps: Double(videoFPS), crf: o.crf, overwrite: o.overwrite,
+      metadata: VideoMetadata(prompt: item.prompt, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
+    _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
+    if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
+    let input = try ImageLoader.load(path: item.image)
+    var request = GenerationRequest(image: RGB8Image(input), prompt: item.prompt, negativePrompt: o.negativePrompt)
+    request.width = w
+    request.height = h
+    request.frames = o.frames ?? settings.frames
+    request.steps = o.steps ?? settings.steps
+    request.guidanceScale = o.guidance ?? settings.guidance
+    request.conditioningFPS = o.conditioningFps ?? videoFPS
+    request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
+    request.decodeChunkSize = o.decodeChunkSize
+    try request.validate(latentScale: latentScale)
+    return (request, settings, writeOptions, videoFPS)
+  }
+
+  func loadedPipeline() throws -> I2VGenXLPipeline {
+    if let pipeline { return pipeline }
+    report.note("loading \(model.path) (\(dtype) on \(device))")
+    let p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device))
+    pipeline = p
+    return p
+  }
+
+  /// Generates one item and writes its outputs (PNG frames first, then the video, each atomically).
+  func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
+    let (request, preset, writeOptions, videoFPS) = try prepare(item)
+    report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
+    let started = Date()
+    let pipeline = try loadedPipeline()
+    let tokens = pipeline.tokenizer.encode(item.prompt)
+    if tokens.truncated {
+      report.note("note: the prompt has \(tokens.count) tokens; the model reads the first \(tokens.maxContentTokens). "
+        + "Dropped: \"\(tokens.droppedText)\"")
+    }
+    let report = self.report
+    let output = try pipeline.generate(request, onEvent: { event in
+      switch event {
+      case .stage(let s): if s == "decoding" { report.begin("decoding ") }
+      case .denoisingStep(let i, let n, _):
+        if i == 0 { report.begin("denoising") }
+        report.update(i, of: n)
+      case .decodedFrames(let done, let n): report.update(done, of: n)
+      }
+    }, isCancelled: isCancelled)
+    let images = try output.images().map { try RGBImage($0) }
+    if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
+    var finalOptions = writeOptions
+    finalOptions.metadata.seed = request.seed
+    try writeVideo(frames: images, to: item.output, options: finalOptions)
+    if let dump = item.saveTensors {
+      try SafeTensorsWriter.write(["frames_float": output.framesFloat, "frames_uint8": output.framesUInt8],
+                                  metadata: ["seed": String(request.seed)], to: dump)
+    }
+    return Result(output: item.output, seed: request.seed, request: request, videoFPS: videoFPS, preset: preset,
+                  seconds: Date().timeIntervalSince(started), timings: output.timings)
+  }
+
+  /// Pixels per latent from the VAE config (2^(len(block_out_channels) − 1)), read without loading weights.
+  static func latentScale(_ model: ModelFolder) throws -> Int {
+    let blocks = try model.component("vae").config().ints("block_out_channels")
+    return 1 << max(0, blocks.count - 1)
+  }
+
+  static func resolveDevice(_ text: String) throws -> Device {
+    let gpus = try Runtime.cudaDeviceCount()
+    if text == "auto" { return gpus > 0 ? .cuda(0) : .cpu }
+    let d = Device(parsing: text)!
+    if d.kind == .cuda {
+      guard gpus > 0 else {
+        throw PipelineError.invalidRequest("--device \(text): no CUDA device is available (this libtorch: "
+          + "\(try Runtime.torchVersion()); build the shim against a CUDA libtorch, see README)")
+      }
+      if let i = d.index, i >= gpus {
+        throw PipelineError.invalidRequest("--device \(text): only \(gpus) CUDA device(s) (cuda:0…cuda:\(gpus - 1))")
+      }
+      return d.index == nil ? .cuda(0) : d
+    }
+    return d
+  }
+}
