@@ -7,8 +7,8 @@ import Testing
 /// The UNet binds exactly the checkpoint's tensors: the fixtures, the real 1.4 B-parameter architecture and the
 /// diffusers tiny-test UNet from the spec's key list, and fails loudly on a config/weights mismatch.
 @Suite struct UNetBindingTests {
-  static let keyList = FixturePaths.repoRoot.deletingLastPathComponent()
-    .appendingPathComponent("shared/spec/i2vgen-xl-state-dict-keys.txt")
+  /// The spec's key list and real configs, as copied into the repository's fixtures.
+  static let keyList = FixturePaths.fixture("real/i2vgen-xl-state-dict-keys.txt")
 
   static func specKeys(_ section: String) throws -> [(String, [Int])] {
     try SparseSafeTensors.keys(section: section, in: String(contentsOf: keyList, encoding: .utf8))
@@ -32,8 +32,7 @@ import Testing
     let keys = try Self.specKeys("unet ")
     #expect(keys.count == 1511)
     #expect(keys.reduce(0) { $0 + $1.1.reduce(1, *) } == 1_420_469_224)
-    let configPath = FixturePaths.repoRoot.deletingLastPathComponent()
-      .appendingPathComponent("shared/spec/real-configs/unet/config.json").path
+    let configPath = FixturePaths.fixture("real/configs/unet/config.json").path
     let config = try UNetConfig(JSONConfig(path: configPath))
     let unet = try Self.dryBind(config, keys, dtype: .float16)
     #expect(unet.downBlocks.count == 4 && unet.upBlocks.map(\.layers.count) == [3, 3, 3, 3])

@@ -30,6 +30,7 @@ public struct ResnetBlock2D: @unchecked Sendable {
     h = try h + t.reshape(t.size(0), t.size(1), 1, 1)
     h = try conv2(norm2(h).silu())
     // diffusers divides by output_scale_factor (1.0), an exact no-op.
-    return try (convShortcut.map { try $0(x) } ?? x) + h
+    // diffusers feeds the shortcut `x.contiguous()` (free when already contiguous; keeps kernel choice identical).
+    return try (convShortcut.map { try $0(x.contiguous()) } ?? x) + h
   }
 }

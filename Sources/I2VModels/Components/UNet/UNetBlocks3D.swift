@@ -131,8 +131,9 @@ public struct UNetUpBlock3D: @unchecked Sendable {
   {
     var h = x
     for layer in layers {
-      guard let skip = skips.popLast() else { throw TorchError("UNet up path ran out of skip connections") }
-      h = try Tensor.cat([h, skip], dim: 1)
+      guard !skips.isEmpty else { throw TorchError("UNet up path ran out of skip connections") }
+      // No local keeps the skip: it is freed as soon as the concatenation is consumed.
+      h = try Tensor.cat([h, skips.removeLast()], dim: 1)
       h = try layer(h, emb: emb, context: context, frames: frames)
     }
     if let upsampler { h = try upsampler(h, size: upsampleSize) }
