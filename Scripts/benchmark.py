@@ -111,6 +111,8 @@ def main():
     ap.add_argument("--configs", default="tiny,mid")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--shim", help="libi2vtorch.so to run i2v with (e.g. one built against this venv's torch, "
+                    "so both sides use the same libtorch); default: the one next to the i2v binary")
     args = ap.parse_args()
     bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, capture_output=True,
                               text=True).stdout.strip()
@@ -118,6 +120,10 @@ def main():
     if not os.path.exists(i2v):
         raise SystemExit("build first: swift build -c release")
     env = dict(os.environ, I2V_THREADS=str(args.threads))
+    if args.shim:
+        env["I2V_TORCH_SHIM"] = os.path.abspath(args.shim)
+    info = subprocess.run([i2v, "info"], env=env, capture_output=True, text=True).stdout
+    torch_line = next((l for l in info.splitlines() if l.startswith("libtorch")), "libtorch ?")
     image = os.path.join(REPO, "Tests/Fixtures/images/landscape_96x72.png")
     rows = []
     for name in args.configs.split(","):
@@ -143,7 +149,9 @@ def main():
                                          "-o", os.path.join(tmp, "o.mp4"), "--quiet"], env)
         rows.append((name, f"generate wall (s), {cfg['steps']} steps", d_wall, o_wall))
         rows.append((name, "generate peak RSS (MB)", d_rss, o_rss))
-    print(f"threads: {args.threads}, runs: {args.runs}")
+    import torch
+    print(f"threads: {args.threads}, runs: {args.runs}; diffusers on torch {torch.__version__}; i2v on "
+          + " ".join(torch_line.split()[1:2]))
     print(f"{'config':<6} {'measure':<32} {'diffusers':>10} {'i2v':>10} {'i2v/diffusers':>14}")
     for name, what, d, o in rows:
         print(f"{name:<6} {what:<32} {d:>10.3f} {o:>10.3f} {o / d:>14.2f}")

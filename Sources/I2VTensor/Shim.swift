@@ -43,9 +43,15 @@ public enum Shim {
 
   private static func load() -> Result<UnsafePointer<i2v_torch_api>, TorchError> {
     var tried: [String] = []
+    let explicit = ProcessInfo.processInfo.environment["I2V_TORCH_SHIM"].flatMap { $0.isEmpty ? nil : $0 }
     for path in candidates() {
       guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
         let reason = dlerror().map { String(cString: $0) } ?? "not found"
+        // A shim the user named must load; silently running another libtorch would be worse than failing.
+        if path == explicit {
+          return .failure(TorchError("cannot load I2V_TORCH_SHIM=\(path): \(reason)\n  fix: make the libraries "
+            + "it needs findable (LD_LIBRARY_PATH, e.g. the CUDA runtime next to libtorch), or unset I2V_TORCH_SHIM"))
+        }
         // A missing file is expected for most candidates; any other failure (e.g. libtorch missing) matters.
         tried.append(path.hasPrefix("/") && !FileManager.default.fileExists(atPath: path) ? "\(path): not found" : reason)
         continue
