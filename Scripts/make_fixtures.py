@@ -72,7 +72,7 @@ from transformers import (
 )
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REAL = os.environ.get("I2V_REAL_CONFIGS", "/work/shared/spec/real-configs")
+REAL = os.environ.get("I2V_REAL_CONFIGS", os.path.join(REPO, "Tests/Fixtures/real/configs"))
 FIX = os.path.join(REPO, "Tests/Fixtures")
 MODELS = os.path.join(FIX, "models")
 REFS = os.path.join(FIX, "reference")

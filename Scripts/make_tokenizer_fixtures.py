@@ -24,7 +24,7 @@ import random
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_TOKENIZER = "/work/shared/spec/real-configs/tokenizer"
+DEFAULT_TOKENIZER = os.path.join(REPO, "Tests/Fixtures/real/configs/tokenizer")
 
 
 def build_prompts():

@@ -7,7 +7,7 @@ import XCTest
 enum SharedTokenizer {
   static let result: Result<CLIPTokenizer, Error> = Result {
     guard let dir = FixturePaths.tokenizerDirectory else {
-      throw CLIPTokenizerError.missingFile("no tokenizer folder under Tests/Fixtures/models nor ../shared/spec")
+      throw CLIPTokenizerError.missingFile("no tokenizer folder at Tests/Fixtures/real/configs/tokenizer")
     }
     return try CLIPTokenizer(directory: dir)
   }
