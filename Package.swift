@@ -77,7 +77,7 @@ let package = Package(
     .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
-    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor"]),
+    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
   ],

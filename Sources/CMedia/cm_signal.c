@@ -42,6 +42,13 @@ int cm_signal_pipe_install(const int *signals, int count, char *err, size_t errl
       return cm_fail(err, errlen, CM_ERR_IO, "cannot install a handler for signal %d: %s", signals[i], strerror(errno));
     }
   }
+  // A process started from a thread that blocks signals (e.g. by Foundation's Process from a dispatch worker)
+  // inherits that mask, and a blocked SIGINT/SIGTERM would never reach the handler: unblock them in this thread
+  // (and the threads it starts later), so the kernel always has a thread to deliver them to.
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  for (int i = 0; i < count; i++) sigaddset(&unblock, signals[i]);
+  pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
   pthread_mutex_unlock(&install_lock);
   return CM_OK;
 }
@@ -58,5 +65,9 @@ int cm_signal_pipe_wait(void) {
 
 void cm_signal_reraise(int sig) {
   signal(sig, SIG_DFL);
+  sigset_t only;  // raise() targets this thread: it must not block the signal
+  sigemptyset(&only);
+  sigaddset(&only, sig);
+  pthread_sigmask(SIG_UNBLOCK, &only, NULL);
   raise(sig);
 }

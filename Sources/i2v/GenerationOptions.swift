@@ -6,7 +6,10 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: "What to avoid (default: empty, as in diffusers).") var negativePrompt: String?
   @Option(name: .long, help: "Preset name or path to a preset .json (default: standard).") var preset: String = "standard"
   @Option(name: .long, help: "Denoising steps.") var steps: Int?
-  @Option(name: .long, help: "Guidance scale (classifier-free guidance runs when > 1).") var guidance: Double?
+  @Option(name: .long, help: ArgumentHelp(
+    "Guidance scale (classifier-free guidance runs when > 1), or 'auto' to pick it from the prompt's motion words.",
+    valueName: "x|auto"))
+  var guidance: GuidanceArgument?
   @Option(name: .long, help: "Number of frames.") var frames: Int?
   @Option(name: .long, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
   var fps: Int?
@@ -24,7 +27,9 @@ struct GenerationOptions: ParsableArguments {
     if let f = frames, f < 1 { throw ValidationError("--frames must be at least 1 (got \(f))") }
     if let f = fps, f < 1 { throw ValidationError("--fps must be at least 1 (got \(f))") }
     if let f = conditioningFps, f < 1 { throw ValidationError("--conditioning-fps must be at least 1 (got \(f))") }
-    if let g = guidance, !(g.isFinite && g >= 0) { throw ValidationError("--guidance must be a number >= 0") }
+    if case .scale(let g)? = guidance, !(g.isFinite && g >= 0) {
+      throw ValidationError("--guidance must be a number >= 0 or 'auto' (got \(g))")
+    }
     if let w = width, w < 8 || w % 8 != 0 { throw ValidationError("--width must be a positive multiple of 8 (got \(w))") }
     if let h = height, h < 8 || h % 8 != 0 { throw ValidationError("--height must be a positive multiple of 8 (got \(h))") }
     if decodeChunkSize < 1 { throw ValidationError("--decode-chunk-size must be at least 1") }
@@ -38,6 +43,11 @@ struct ModelOptions: ParsableArguments {
   @Option(name: .long, help: "auto, cpu, cuda or cuda:N (auto: the first GPU if there is one).") var device = "auto"
   @Option(name: .long, help: "auto, float32, float16 or bfloat16 (auto: float16 on GPU, float32 on CPU).")
   var dtype = "auto"
+  @Flag(name: .long, help: """
+    Run a model whose components look mixed (files differ from its lock, or configs disagree on their \
+    release); recorded in the sidecar.
+    """)
+  var allowMixed = false
   @OptionGroup var runtime: RuntimeOptions
 
   func validate() throws {

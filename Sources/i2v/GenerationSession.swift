@@ -24,6 +24,14 @@ final class GenerationSession {
     var preset: GenerationPreset
     var seconds: Double
     var timings: [(stage: String, seconds: Double)]
+    /// The provenance sidecar written next to the output (`Provenance.sidecarPath(for: output)`).
+    var sidecarPath: String
+    /// The sidecar of the `--frames-dir` folder, when there is one.
+    var framesSidecarPath: String?
+    var guidance: GuidanceChoice
+    /// Settings outside their comfortable range (`SafeRanges`), already printed.
+    var warnings: [String]
+    var provenance: Provenance
   }
 
   let model: ModelLocator.Found
@@ -32,7 +40,11 @@ final class GenerationSession {
   let device: Device
   let dtype: DType
   let report: ProgressReporter
+  /// File hashes and lock status of the model, checked before loading and recorded in every sidecar.
+  let integrity: ModelIntegrity
   private(set) var pipeline: I2VGenXLPipeline?
+  /// Seconds the last `loadedPipeline()` spent loading, charged to the run that triggered it.
+  private var pendingLoadSeconds = 0.0
 
   /// Resolves and checks the model folder and the device without loading any weights.
   init(_ options: ModelOptions, report: ProgressReporter) throws {
@@ -43,6 +55,7 @@ final class GenerationSession {
     try options.runtime.apply()
     device = try Self.resolveDevice(options.device)
     dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
+    integrity = try ModelIntegrity.check(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
     if model.source == .bundled {
       FileHandle.standardError.write(Data(("note: using the bundled smoke-test model (random weights): the video "
         + "will be noise. Pass --model DIR or set I2V_MODEL to use ali-vilab/i2vgen-xl.\n").utf8))
@@ -69,7 +82,7 @@ final class GenerationSession {
     request.height = h
     request.frames = o.frames ?? settings.frames
     request.steps = o.steps ?? settings.steps
-    request.guidanceScale = o.guidance ?? settings.guidance
+    request.guidanceScale = GuidanceArgument.resolve(o.guidance, prompt: item.prompt, preset: settings).scale
     request.conditioningFPS = o.conditioningFps ?? videoFPS
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
@@ -80,8 +93,10 @@ final class GenerationSession {
   func loadedPipeline() throws -> I2VGenXLPipeline {
     if let pipeline { return pipeline }
     report.note("loading \(model.path) (\(dtype) on \(device))")
+    let started = Date()
     let p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device))
     pipeline = p
+    pendingLoadSeconds = Date().timeIntervalSince(started)
     return p
   }
 
@@ -89,8 +104,14 @@ final class GenerationSession {
   func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
     let (request, preset, writeOptions, videoFPS) = try prepare(item)
     report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
+    let guidance = GuidanceArgument.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
+    if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
+    let warnings = SafeRanges.warnings(for: request)
+    for w in warnings { report.notice("warning: \(w)") }
     let started = Date()
     let pipeline = try loadedPipeline()
+    let loadSeconds = pendingLoadSeconds
+    pendingLoadSeconds = 0
     let tokens = pipeline.tokenizer.encode(item.prompt)
     if tokens.truncated {
       report.note("note: the prompt has \(tokens.count) tokens; the model reads the first \(tokens.maxContentTokens). "
@@ -106,17 +127,31 @@ final class GenerationSession {
       case .decodedFrames(let done, let n): report.update(done, of: n)
       }
     }, isCancelled: isCancelled)
+    let writeStarted = Date()
     let images = try output.images().map { try RGBImage($0) }
     if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
     var finalOptions = writeOptions
     finalOptions.metadata.seed = request.seed
     try writeVideo(frames: images, to: item.output, options: finalOptions)
+    var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
+    for t in output.timings { timings[t.stage] = t.seconds }
+    timings["total"] = Date().timeIntervalSince(started)
+    let provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
+                                    videoFPS: videoFPS, warnings: warnings, timings: timings)
+    let sidecar = try provenance.write(beside: item.output)
+    var framesSidecar: String?
+    if let dir = item.framesDir {
+      var record = provenance
+      record.output = try Provenance.outputRecord(dir)
+      framesSidecar = try record.write(beside: dir)
+    }
     if let dump = item.saveTensors {
       try SafeTensorsWriter.write(["frames_float": output.framesFloat, "frames_uint8": output.framesUInt8],
                                   metadata: ["seed": String(request.seed)], to: dump)
     }
     return Result(output: item.output, seed: request.seed, request: request, videoFPS: videoFPS, preset: preset,
-                  seconds: Date().timeIntervalSince(started), timings: output.timings)
+                  seconds: Date().timeIntervalSince(started), timings: output.timings, sidecarPath: sidecar,
+                  framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
   }
 
   /// Pixels per latent from the VAE config (2^(len(block_out_channels) − 1)), read without loading weights.

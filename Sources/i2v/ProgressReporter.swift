@@ -5,11 +5,14 @@ import Foundation
 final class ProgressReporter {
   enum Mode { case bar, lines, quiet }
   let mode: Mode
+  /// --quiet: nothing but errors.
+  let silent: Bool
   private var label = ""
   private var started = Date()
   private var lastDraw = Date.distantPast
 
   init(forced: Bool?, quiet: Bool) {
+    silent = quiet
     if quiet { mode = .quiet } else if isatty(2) != 0 { mode = forced == false ? .quiet : .bar } else {
       mode = forced == true ? .lines : .quiet
     }
@@ -18,6 +21,12 @@ final class ProgressReporter {
   /// A one-off status line.
   func note(_ text: String) {
     guard mode != .quiet else { return }
+    write(mode == .bar ? "\r\u{1B}[K\(text)\n" : "\(text)\n")
+  }
+
+  /// A warning or a choice made for the user (`--guidance auto`): shown in logs too, hidden only by --quiet.
+  func notice(_ text: String) {
+    guard !silent else { return }
     write(mode == .bar ? "\r\u{1B}[K\(text)\n" : "\(text)\n")
   }
 

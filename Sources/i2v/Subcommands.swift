@@ -4,6 +4,9 @@ import ArgumentParser
 enum I2VSubcommands {
   static let all: [ParsableCommand.Type] = [
     GenerateCommand.self,
+    BatchCommand.self,
+    PresetsCommand.self,
+    VerifyCommand.self,
     InfoCommand.self,
     InspectCommand.self,
     TokenizeCommand.self,

@@ -22,45 +22,75 @@ public struct GenerationPreset: Sendable, Equatable {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw PresetError("\(path): cannot read preset file")
     }
-    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+    let parsed: Any
+    do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+      let reason = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+      throw PresetError("\(path): not valid JSON (\(reason.prefix(200)))")
+    }
+    guard let object = parsed as? [String: Any] else {
       throw PresetError("\(path): not a JSON object (expected {\"steps\": 50, \"guidance\": 9.0, ...})")
     }
-    for key in object.keys where !Self.fields.contains(key) {
+    for key in object.keys.sorted() where !Self.fields.contains(key) {
       throw PresetError("\(path): unknown field '\(key)' (allowed: \(Self.fields.sorted().joined(separator: ", ")))")
     }
-    func int(_ key: String, min: Int) throws -> Int {
-      guard let n = object[key] as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue.rounded() == n.doubleValue
-      else { throw PresetError("\(path): field '\(key)' must be an integer") }
-      guard n.intValue >= min else { throw PresetError("\(path): field '\(key)' must be at least \(min)") }
+    func number(_ key: String) throws -> NSNumber {
+      guard let value = object[key], !(value is NSNull) else {
+        throw PresetError("\(path): field '\(key)' is missing (a preset sets \(Self.required.joined(separator: ", ")))")
+      }
+      guard let n = value as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue.isFinite else {
+        throw PresetError("\(path): field '\(key)' must be a number, found \(value)")
+      }
+      return n
+    }
+    func int(_ key: String, min: Int, multipleOf step: Int = 1) throws -> Int {
+      let n = try number(key)
+      guard n.doubleValue.rounded() == n.doubleValue else { throw PresetError("\(path): field '\(key)' must be an integer, found \(n)") }
+      guard n.intValue >= min else { throw PresetError("\(path): field '\(key)' must be at least \(min), found \(n)") }
+      guard n.intValue % step == 0 else {
+        throw PresetError("\(path): field '\(key)' must be a multiple of \(step), found \(n)")
+      }
       return n.intValue
+    }
+    if let d = object["description"], !(d is String) {
+      throw PresetError("\(path): field 'description' must be a string")
     }
     description = object["description"] as? String ?? ""
     steps = try int("steps", min: 1)
-    guard let g = object["guidance"] as? NSNumber, String(cString: g.objCType) != "c", g.doubleValue >= 0 else {
-      throw PresetError("\(path): field 'guidance' must be a number >= 0")
-    }
-    guidance = g.doubleValue
+    guidance = try number("guidance").doubleValue
+    guard guidance >= 0 else { throw PresetError("\(path): field 'guidance' must be at least 0, found \(guidance)") }
     frames = try int("frames", min: 1)
     fps = try int("fps", min: 1)
-    width = try int("width", min: 8)
-    height = try int("height", min: 8)
+    width = try int("width", min: 8, multipleOf: 8)
+    height = try int("height", min: 8, multipleOf: 8)
   }
+
+  static let required = ["steps", "guidance", "frames", "fps", "width", "height"]
 
   /// Folders searched for `NAME.json`, first match wins: `$I2V_PRESET_DIR`, the user's `~/.config/i2v/presets`,
   /// then the project's `Presets/` found by walking up from the executable and from the current directory.
-  public static func searchFolders() -> [String] {
-    var dirs: [String] = []
+  public static func searchFolders() -> [String] { labeledSearchFolders().map(\.path) }
+
+  /// Where a preset folder comes from, for `i2v presets`.
+  public enum Origin: String, Sendable {
+    case environment = "$I2V_PRESET_DIR"
+    case user
+    case builtIn = "built-in"
+  }
+
+  /// `searchFolders()` with where each comes from.
+  public static func labeledSearchFolders() -> [(path: String, origin: Origin)] {
+    var dirs: [(path: String, origin: Origin)] = []
     let env = ProcessInfo.processInfo.environment
-    if let d = env["I2V_PRESET_DIR"], !d.isEmpty { dirs.append(d) }
+    if let d = env["I2V_PRESET_DIR"], !d.isEmpty { dirs.append((d, .environment)) }
     let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
-    dirs.append(config + "/i2v/presets")
+    dirs.append((config + "/i2v/presets", .user))
     for start in [ProjectFiles.executableDirectory(), FileManager.default.currentDirectoryPath] {
       if let p = ProjectFiles.findUpwards("Presets/standard.json", from: start) {
-        dirs.append((p as NSString).deletingLastPathComponent)
+        dirs.append(((p as NSString).deletingLastPathComponent, .builtIn))
       }
     }
     var seen = Set<String>()
-    return dirs.filter { seen.insert($0).inserted }
+    return dirs.filter { seen.insert($0.path).inserted }
   }
 
   /// A preset by name (`standard`) or by path (`my/fast.json`).

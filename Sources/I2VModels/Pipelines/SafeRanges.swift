@@ -1,0 +1,43 @@
+/// Settings that work but are probably not what the user wants: warnings, never errors. (Values that cannot
+/// work — steps or frames below 1, sizes that are not multiples of the VAE's factor — are errors in
+/// `GenerationRequest.validate`.)
+public enum SafeRanges {
+  /// Guidance outside this range still runs; above it colours burn and detail breaks up, below it the video
+  /// drifts away from the prompt.
+  public static let guidance: ClosedRange<Double> = 5...15
+  /// Fewer DDIM steps leave visible noise and smeared motion in final renders.
+  public static let finalRenderSteps = 30
+  /// I2VGen-XL was trained at multiples of 64 pixels; other sizes run (diffusers pads the UNet's skip
+  /// connections) but can show seams and soft edges.
+  public static let sizeMultiple = 64
+
+  /// One line per setting outside its comfortable range.
+  public static func warnings(for request: GenerationRequest) -> [String] {
+    warnings(guidance: request.guidanceScale, steps: request.steps, width: request.width, height: request.height)
+  }
+
+  public static func warnings(guidance g: Double, steps: Int, width: Int, height: Int) -> [String] {
+    var out: [String] = []
+    if g > guidance.upperBound {
+      out.append("guidance \(g) is above \(Int(guidance.upperBound)): expect burnt colours and broken detail; "
+        + "9-12 suits most prompts (--guidance auto picks one from the prompt)")
+    } else if g < guidance.lowerBound {
+      let off = g <= 1 ? " (at 1 or below classifier-free guidance is off)" : ""
+      out.append("guidance \(g) is below \(Int(guidance.lowerBound)): the video will follow the prompt loosely\(off); "
+        + "try 7-10")
+    }
+    if steps < finalRenderSteps {
+      out.append("\(steps) steps is fine for a preview, not for a final render (use \(finalRenderSteps) or "
+        + "more, e.g. --preset standard)")
+    }
+    if width % sizeMultiple != 0 || height % sizeMultiple != 0 {
+      out.append("\(width)x\(height) is not a multiple of \(sizeMultiple) in both directions; "
+        + "the model was trained on such sizes and others may show seams (e.g. "
+        + "\(nearest(width))x\(nearest(height)))")
+    }
+    return out
+  }
+
+  /// The closest positive multiple of 64.
+  static func nearest(_ n: Int) -> Int { max(sizeMultiple, (n + sizeMultiple / 2) / sizeMultiple * sizeMultiple) }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import Foundation
+import I2VMedia
+import I2VModels
+
+/// One job of a batch, before it runs.
+struct BatchItem {
+  /// Position in the full, sorted item list (what sharding splits on).
+  var position: Int
+  var image: String
+  /// Where the job came from, for messages: the image's file name, or `jobs.csv line 4`.
+  var origin: String
+  var output: String
+  var prompt: String?
+  var options: GenerationOptions
+  /// A problem found while planning (a bad manifest value, no prompt): the item fails without running.
+  var problem: String?
+
+  /// `cat.mp4`, or `cat/` for a folder of PNG frames.
+  var outputName: String {
+    (BatchOutputs.trimmed(output) as NSString).lastPathComponent + (output.hasSuffix("/") ? "/" : "")
+  }
+  /// For progress lines: `cat.png`, or `cat.png (jobs.csv line 4)`.
+  var label: String {
+    let name = (image as NSString).lastPathComponent
+    return name == origin ? name : "\(name) (\(origin))"
+  }
+}
+
+/// Turns a folder of images or a manifest into the full list of batch items: paths, prompts, per-row
+/// settings and output names. Errors that concern the whole batch (no images, an unreadable manifest, two items
+/// writing the same file) are thrown; problems of one item are recorded on it so the others still run.
+struct BatchPlan {
+  enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
+    case mp4, webm, gif, png
+
+    /// `cat` → `cat.mp4`, or the folder `cat/` for PNG frames.
+    func output(base: String) -> String { self == .png ? base + "/" : base + "." + rawValue }
+  }
+
+  var inputDir: String?
+  var manifest: String?
+  var outputDir: String
+  var format: OutputFormat
+  var defaultPrompt: String?
+  var options: GenerationOptions
+
+  func items() throws -> [BatchItem] {
+    let items = try manifest.map(manifestItems) ?? folderItems()
+    try checkDistinctOutputs(items)
+    return items
+  }
+
+  /// Every image in the input folder, in natural order (img2 before img10).
+  func folderItems() throws -> [BatchItem] {
+    guard let inputDir else { throw BatchPlanError("give an input folder (i2v batch DIR -o OUT) or --manifest FILE") }
+    let images = try FrameFiles.list(folder: inputDir)
+    guard !images.isEmpty else {
+      throw BatchPlanError("\(inputDir): no images (looked for "
+        + FrameFiles.frameExtensions.sorted().map { "." + $0 }.joined(separator: ", ") + ")")
+    }
+    return images.enumerated().map { position, image in
+      let name = (image as NSString).lastPathComponent
+      var item = BatchItem(position: position, image: image, origin: name,
+                           output: outputPath(base: (name as NSString).deletingPathExtension), options: options)
+      resolvePrompt(&item, rowPrompt: nil)
+      return item
+    }
+  }
+
+  /// One item per manifest row, in file order; relative image paths are relative to the input folder if one
+  /// is given, else to the manifest's folder.
+  func manifestItems(_ path: String) throws -> [BatchItem] {
+    let manifest = try BatchManifest(path: path)
+    let manifestDir = (path as NSString).deletingLastPathComponent
+    let imageBase = inputDir ?? (manifestDir.isEmpty ? "." : manifestDir)
+    let file = (path as NSString).lastPathComponent
+    return manifest.rows.enumerated().map { position, row in
+      let image = Self.resolve(row.image, against: imageBase)
+      var item = BatchItem(position: position, image: image, origin: "\(file) line \(row.line)", output: "",
+                           options: options)
+      do {
+        item.output = try rowOutput(row, image: image)
+        try Self.apply(row, to: &item.options, presetBase: manifestDir.isEmpty ? "." : manifestDir)
+        try item.options.validate()
+      } catch let e as ValidationError {
+        item.problem = e.message
+      } catch {
+        item.problem = "\(error)"
+      }
+      if item.output.isEmpty {
+        item.output = outputPath(base: ((image as NSString).lastPathComponent as NSString).deletingPathExtension)
+      }
+      if item.problem == nil { resolvePrompt(&item, rowPrompt: row.fields["prompt"]) }
+      return item
+    }
+  }
+
+  /// Plain concatenation: NSString's path joining would drop the trailing `/` of a PNG-frame folder.
+  func outputPath(base: String) -> String { outputDir + "/" + format.output(base: base) }
+
+  /// A row's `output` is a name inside the output folder; without an extension the batch's format is added.
+  func rowOutput(_ row: BatchManifest.Row, image: String) throws -> String {
+    guard let name = row.fields["output"] else {
+      return outputPath(base: ((image as NSString).lastPathComponent as NSString).deletingPathExtension)
+    }
+    guard !name.contains("/"), name != ".", name != ".." else {
+      throw BatchPlanError("field 'output': '\(name)' must be a plain file name; outputs go into the -o folder")
+    }
+    return (name as NSString).pathExtension.isEmpty ? outputPath(base: name) : outputDir + "/" + name
+  }
+
+  /// The prompt: the manifest row's, else the text of `NAME.txt` next to the image, else `--prompt`.
+  func resolvePrompt(_ item: inout BatchItem, rowPrompt: String?) {
+    if let rowPrompt {
+      item.prompt = rowPrompt
+      return
+    }
+    let sidecar = (item.image as NSString).deletingPathExtension + ".txt"
+    if FileManager.default.fileExists(atPath: sidecar) {
+      guard let data = FileManager.default.contents(atPath: sidecar), let text = String(data: data, encoding: .utf8)
+      else {
+        item.problem = "\(sidecar): cannot read the prompt file (it must be UTF-8 text)"
+        return
+      }
+      let prompt = text.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard !prompt.isEmpty else {
+        item.problem = "\(sidecar): the prompt file is empty; write the prompt into it"
+        return
+      }
+      item.prompt = prompt
+      return
+    }
+    guard let defaultPrompt else {
+      let how = manifest == nil ? "" : "give it a 'prompt' in the manifest, "
+      item.problem = "no prompt; \(how)write it into \((sidecar as NSString).lastPathComponent) next to "
+        + "the image, or pass --prompt for images without their own"
+      return
+    }
+    item.prompt = defaultPrompt
+  }
+
+  /// Sets a row's values on the options, parsed exactly like the matching command-line flags.
+  static func apply(_ row: BatchManifest.Row, to o: inout GenerationOptions, presetBase: String) throws {
+    func parse<T: ExpressibleByArgument>(_ key: String, _ text: String) throws -> T {
+      guard let value = T(argument: text) else {
+        throw BatchPlanError("field '\(key)': '\(text)' is not a valid value (it takes what --\(key.replacingOccurrences(of: "_", with: "-")) takes)")
+      }
+      return value
+    }
+    for (key, text) in row.fields.sorted(by: { $0.key < $1.key }) {
+      switch key {
+      case "image", "prompt", "output": break
+      case "negative_prompt": o.negativePrompt = text
+      case "preset":
+        let isPath = text.contains("/") || text.hasSuffix(".json")
+        o.preset = isPath ? resolve(text, against: presetBase) : text
+      case "seed": o.seed = try parse(key, text)
+      case "steps": o.steps = try parse(key, text)
+      case "guidance": o.guidance = try parse(key, text)
+      case "frames": o.frames = try parse(key, text)
+      case "fps": o.fps = try parse(key, text)
+      case "conditioning_fps": o.conditioningFps = try parse(key, text)
+      case "width": o.width = try parse(key, text)
+      case "height": o.height = try parse(key, text)
+      case "decode_chunk_size": o.decodeChunkSize = try parse(key, text)
+      case "crf": o.crf = try parse(key, text)
+      default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
+      }
+    }
+  }
+
+  static func resolve(_ path: String, against base: String) -> String {
+    if path.hasPrefix("/") { return path }
+    if path.hasPrefix("~/") { return NSHomeDirectory() + String(path.dropFirst(1)) }
+    return base == "." ? path : (base as NSString).appendingPathComponent(path)
+  }
+
+  /// Two items writing the same file would overwrite each other's work (e.g. cat.png and cat.jpg both → cat.mp4).
+  func checkDistinctOutputs(_ items: [BatchItem]) throws {
+    var owner: [String: BatchItem] = [:]
+    for item in items {
+      for path in [BatchOutputs.trimmed(item.output), BatchOutputs.sidecarPath(for: item.output)] {
+        if let first = owner[path] {
+          throw BatchPlanError("\(first.origin) and \(item.origin) would both write \(path); rename one of the "
+            + "images, or give each row its own 'output' name in a manifest")
+        }
+        owner[path] = item
+      }
+    }
+  }
+}
+
+struct BatchPlanError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import I2VCheckpoint
+import I2VMedia
+import I2VModels
+import I2VTensor
+
+/// The JSON sidecar written next to every output (`cat.mp4` → `cat.mp4.json`, a PNG-frame folder `dir/` →
+/// `dir.json`): everything needed to reproduce or audit the video — the parameters actually used (after the
+/// preset and `--guidance auto`), the seed, the model and a SHA-256 of every file of it that was read, the
+/// software and device, per-stage timings, and the output's own SHA-256.
+struct Provenance: Codable {
+  var format = "i2v-provenance/1"
+  var created: String
+  var output: OutputRecord
+  var parameters: Parameters
+  var model: ModelRecord
+  var runtime: RuntimeRecord
+  /// Seconds per stage: load (0 when the model was already loaded), encode, denoise, decode, write, total.
+  var timings: [String: Double]
+  var warnings: [String]
+
+  struct OutputRecord: Codable {
+    var path: String
+    var format: String
+    /// For a file, its SHA-256; for a PNG-frame folder, the SHA-256 of its `sha256sum`-style listing
+    /// ("<hash>  <name>\n" per frame, sorted by name).
+    var sha256: String
+    var bytes: Int64
+    /// PNG-frame folders: every frame's hash.
+    var files: [String: FileRecord]?
+  }
+
+  struct Parameters: Codable {
+    var image: String
+    var imageSHA256: String
+    var prompt: String
+    var negativePrompt: String?
+    var preset: String
+    var presetFile: String
+    var steps: Int
+    var guidance: Double
+    /// "flag", "preset" or "auto".
+    var guidanceSource: String
+    var guidanceReason: String
+    var frames: Int
+    var fps: Int
+    var conditioningFPS: Int
+    var width: Int
+    var height: Int
+    var seed: UInt64
+    /// "flag" or "random".
+    var seedSource: String
+    var decodeChunkSize: Int
+    var eta: Double
+    var crf: Int?
+
+    enum CodingKeys: String, CodingKey {
+      case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
+      case presetFile = "preset_file", steps, guidance, guidanceSource = "guidance_source"
+      case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
+      case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf
+    }
+  }
+
+  struct ModelRecord: Codable {
+    var path: String
+    /// How it was found: argument, environment, huggingFaceCache or bundled.
+    var source: String
+    /// Per component: the weight variant read and every file read, with its SHA-256.
+    var components: [String: ComponentRecord]
+    var lock: String?
+    /// "matches", "none" (no lock recorded) or "differs" (run with --allow-mixed).
+    var lockStatus: String
+    /// Signs that components come from different releases (only with --allow-mixed).
+    var mixing: [String]
+
+    enum CodingKeys: String, CodingKey {
+      case path, source, components, lock, lockStatus = "lock_status", mixing
+    }
+  }
+
+  struct ComponentRecord: Codable {
+    var variant: String?
+    var files: [String: FileRecord]
+  }
+
+  struct RuntimeRecord: Codable {
+    var i2v: String
+    var libtorch: String
+    var device: String
+    var dtype: String
+    var threads: Int
+    var media: [String: String]
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case format, created, output, parameters, model, runtime, timings = "timings_seconds", warnings
+  }
+
+  /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.
+  static func sidecarPath(for output: String) -> String {
+    var p = output
+    while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+    return p + ".json"
+  }
+
+  static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+  /// Hashes the written output (a file, or each frame of a folder). The sidecar itself is written to
+  /// `sidecarPath(for: path)`; the record keeps the output's absolute path.
+  static func outputRecord(_ path: String) throws -> OutputRecord {
+    let format = try VideoFormat.forOutput(path: path)
+    guard format == .pngFrames else {
+      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+      return OutputRecord(path: absolute(path), format: format.rawValue, sha256: try FileHashCache.hashFile(path),
+                          bytes: Int64(size), files: nil)
+    }
+    var files: [String: FileRecord] = [:]
+    var listing = ""
+    var total: Int64 = 0
+    for name in try FileManager.default.contentsOfDirectory(atPath: path).sorted() where !name.hasPrefix(".") {
+      let file = (path as NSString).appendingPathComponent(name)
+      let size = Int64((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+      let digest = try FileHashCache.hashFile(file)
+      files[name] = FileRecord(sha256: digest, bytes: size)
+      listing += "\(digest)  \(name)\n"
+      total += size
+    }
+    return OutputRecord(path: absolute(path), format: "png_frames", sha256: SHA256.hex(Array(listing.utf8)),
+                        bytes: total, files: files)
+  }
+
+  func encoded(pretty: Bool = true) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(self)
+  }
+
+  /// Writes the sidecar atomically (temporary file + rename; removed on Ctrl-C) next to `outputPath`.
+  /// Returns its path.
+  func write(beside outputPath: String) throws -> String {
+    let path = Self.sidecarPath(for: outputPath)
+    var data = try encoded()
+    data.append(0x0A)
+    try AtomicFile.write(data, to: path) { temp in
+      let token = InterruptCleanup.register(temp)
+      return { InterruptCleanup.unregister(token) }
+    }
+    return path
+  }
+}
+
+extension Provenance {
+  /// The record of one finished run of `session` (the output must already be written: it is hashed here).
+  init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
+       guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double]) throws
+  {
+    created = ISO8601DateFormatter().string(from: Date())
+    output = try Self.outputRecord(item.output)
+    parameters = Parameters(
+      image: Self.absolute(item.image), imageSHA256: try FileHashCache.hashFile(item.image), prompt: item.prompt,
+      negativePrompt: item.options.negativePrompt, preset: preset.name, presetFile: preset.path, steps: r.steps,
+      guidance: r.guidanceScale, guidanceSource: guidance.source.rawValue, guidanceReason: guidance.reason,
+      frames: r.frames, fps: videoFPS, conditioningFPS: r.conditioningFPS, width: r.width, height: r.height,
+      seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
+      eta: r.eta, crf: item.options.crf)
+    let integrity = session.integrity
+    var components = integrity.components
+    components["model_index.json"] = ComponentRecord(variant: nil, files: ["model_index.json": integrity.index])
+    model = ModelRecord(path: URL(fileURLWithPath: session.model.path).standardizedFileURL.path,
+                        source: "\(session.model.source)", components: components, lock: integrity.lockPath,
+                        lockStatus: integrity.lockStatus, mixing: integrity.mixing)
+    var device = session.device.description
+    if session.device.kind == .cuda, let gpu = try? Runtime.gpus().first(where: { $0.index == (session.device.index ?? 0) }) {
+      device += " (\(gpu.name))"
+    }
+    var media: [String: String] = [:]
+    for (name, version) in MediaLibraries.versions() { media[name] = version }
+    runtime = RuntimeRecord(i2v: I2VVersion.string, libtorch: try Runtime.torchVersion(), device: device,
+                            dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media)
+    self.timings = timings.mapValues { ($0 * 1000).rounded() / 1000 }
+    self.warnings = warnings
+  }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import I2VCheckpoint
+import I2VModels
+import I2VTensor
+
+struct VerifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Check that a model folder is complete, consistent and unchanged since it was locked.",
+    discussion: """
+      Checks, without loading the weights into memory:
+        - every component the pipeline needs is present and its config parses;
+        - every weight file is valid and binds to its config.json (same tensor names and shapes), for each
+          variant present (e.g. .fp16 and full precision), and the variants hold the same tensors;
+        - the components fit together (text/image encoder widths = the UNet's cross-attention width, VAE
+          latent channels = the UNet's channels, preprocessor crop = image encoder size, tokenizer ids fit
+          the text encoder) and their configs agree on their release (_diffusers_version,
+          transformers_version, _name_or_path): a disagreement means a component was probably copied in
+          from another checkpoint (--allow-mixed accepts that);
+        - with a lock, every file's SHA-256 still matches it.
+
+      A lock records the SHA-256 of every file i2v reads (configs, tokenizer, all weight variants). --lock
+      writes it the first time (to DIR/i2v.lock.json, or ~/.cache/i2v/locks/ when DIR is read-only) and later
+      runs report any component that changed since; `generate` and `batch` refuse a model whose files differ
+      from its lock unless --allow-mixed. After an intended change, --update-lock records the new files.
+      Hashing reads every file afresh (a 10 GB model takes a minute); the hashes also fill the cache that
+      generate's provenance sidecars use.
+
+      Exit status: 0 when everything checks out, 1 otherwise.
+
+      Examples:
+        i2v verify --model ~/models/i2vgen-xl
+        i2v verify --model ~/models/i2vgen-xl --lock          # record the files once
+        i2v verify --model ~/models/i2vgen-xl                 # later: what changed since?
+        i2v verify --model ~/models/i2vgen-xl --update-lock   # accept an intended change
+        i2v verify --model ~/models/i2vgen-xl --json
+      """
+  )
+
+  @Option(name: .long, help: "The model folder (default: what `generate` would use: $I2V_MODEL, the Hugging Face cache, ...).")
+  var model: String?
+  @Flag(name: .long, help: "Record the files' hashes in a lock file if there is none yet (compare with it if there is).")
+  var lock = false
+  @Flag(name: .long, help: "Re-record the lock after an intended change (only when every other check passes).")
+  var updateLock = false
+  @Flag(name: .long, help: "Accept configs that disagree on their release (reported as warnings, lock still written).")
+  var allowMixed = false
+  @Flag(name: .long, help: "Print the result as one JSON object on stdout.") var json = false
+  @OptionGroup var runtime: RuntimeOptions
+
+  struct JSONResult: Encodable {
+    var model: String
+    var ok: Bool
+    var checks: [ModelVerifier.Check]
+    var tensors: [String: [String: Int]]
+    var lock: ModelVerifier.LockReport
+    var files: [String: FileRecord]?
+  }
+
+  func run() throws {
+    let report = ProgressReporter(forced: nil, quiet: false)
+    let verifier: ModelVerifier
+    do {
+      try runtime.apply()  // binding checks build the modules (on no memory), which needs libtorch
+      let found = try ModelLocator.locate(argument: model)
+      let folder = try ModelFolder(path: found.path)
+      var v = ModelVerifier(folder: folder, allowMixed: allowMixed, report: report)
+      if !json { print("model \(folder.path)") }
+      v.checkStructure()
+      try v.checkLock(record: lock, update: updateLock)
+      verifier = v
+    } catch let e as ExitCode {
+      throw e
+    } catch {
+      if json { JSONOutput.print(JSONOutput.Failure(error: "\(error)")) }
+      throw fail("\(error)")
+    }
+    if json {
+      JSONOutput.print(JSONResult(model: verifier.folder.path, ok: verifier.problems.isEmpty, checks: verifier.checks,
+                                  tensors: verifier.tensors, lock: verifier.lock, files: verifier.hashes))
+    } else {
+      for c in verifier.checks {
+        let tag = c.status == .ok ? "ok  " : c.status == .fail ? "FAIL" : c.status == .warning ? "warn" : "    "
+        print("  \(tag)  \(c.name): \(c.detail)")
+      }
+      let n = verifier.problems.count
+      print(n == 0 ? "verified: no problems" : "\(n) problem\(n == 1 ? "" : "s") found")
+    }
+    if !verifier.problems.isEmpty { throw ExitCode.failure }
+  }
+}
