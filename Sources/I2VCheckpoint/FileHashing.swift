@@ -81,6 +81,15 @@ public final class FileHashCache {
     return known
   }
 
+  /// How many bytes `hashes(of:in:)` would have to read (the files the cache cannot answer for).
+  public func uncachedBytes(of files: [String], in folder: String) -> Int64 {
+    files.reduce(0) { sum, f in
+      guard let (real, size, mtime) = try? Self.identity((folder as NSString).appendingPathComponent(f)) else { return sum }
+      let e = entries[real]
+      return e?.size == size && e?.mtimeNanoseconds == mtime ? sum : sum + size
+    }
+  }
+
   /// (real path, size, mtime in ns): what a cached hash is valid for.
   static func identity(_ file: String) throws -> (String, Int64, Int64) {
     let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path

@@ -20,7 +20,8 @@ extension ModelFolder {
   public func filesUsed(dtype: DType, weighted: [String]) throws -> [String] {
     var files = ["model_index.json"]
     for c in components {
-      let component = try component(c.name)
+      // A listed component without a folder is not read by the run (the pipeline's own check names missing ones).
+      guard let component = try? component(c.name) else { continue }
       let names = (try? FileManager.default.contentsOfDirectory(atPath: component.path)) ?? []
       files += names.filter { Self.isReadable($0) && !$0.hasSuffix(".safetensors") && !$0.contains(".index") }
         .map { c.name + "/" + $0 }

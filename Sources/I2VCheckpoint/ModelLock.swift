@@ -54,7 +54,9 @@ public struct ModelLock: Codable, Equatable {
   // MARK: - Reading and writing
 
   public static func load(_ path: String) throws -> ModelLock {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CheckpointError(path, "cannot read the lock file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CheckpointError(path, "cannot read the lock file")
+    }
     do {
       return try JSONDecoder().decode(ModelLock.self, from: data)
     } catch {
@@ -90,7 +92,8 @@ public struct ModelLock: Codable, Equatable {
     public var lines: [String] {
       components.map { c in
         func names(_ list: [String]) -> [String] {
-          list.filter { $0 == c || $0.hasPrefix(c + "/") }.map { $0.hasPrefix(c + "/") ? String($0.dropFirst(c.count + 1)) : $0 }
+          list.filter { $0 == c || $0.hasPrefix(c + "/") }
+            .map { $0.hasPrefix(c + "/") ? String($0.dropFirst(c.count + 1)) : $0 }
         }
         var parts: [String] = []
         if !names(changed).isEmpty { parts.append("changed " + names(changed).joined(separator: ", ")) }

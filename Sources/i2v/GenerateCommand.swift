@@ -20,19 +20,22 @@ struct GenerateCommand: ParsableCommand {
       The model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the
       small bundled test model (random weights: it makes noise, not real video).
 
-      --guidance auto picks the scale from the prompt's motion words and prints the words it used:
-        subtle (blinking, swaying) 7-8, moderate (walking, turning) 9-10, camera (zoom, pan, orbit) 10-11,
-        strong (running, crashing) 11-12, combined actions (two actions, or action + camera) 11-12.5.
-      Settings that run but rarely look good (guidance outside 5-15, fewer than 30 steps, sizes that are not
-      multiples of 64) print a warning; impossible ones are errors.
+      --guidance auto picks the scale from the prompt's motion words, and says
+      which words it used: subtle (blinking, swaying) 7-8, moderate (walking,
+      turning) 9-10, camera (zoom, pan, orbit) 10-11, strong (running,
+      crashing) 11-12, combined actions (two, or one plus camera) 11-12.5.
+      Settings that run but rarely look good print a warning (guidance outside
+      5-15, under 30 steps, sizes not multiples of 64); impossible ones fail.
 
-      Every output gets a provenance sidecar next to it (out.mp4 -> out.mp4.json; frames/ -> frames.json):
-      the parameters actually used, the seed, a SHA-256 of every model file read (hashed once, then cached in
-      ~/.cache/i2v/hashes.json), versions, device, timings and the output's SHA-256.
+      Every output gets a provenance sidecar beside it (out.mp4 -> out.mp4.json,
+      frames/ -> frames.json): parameters used, seed, SHA-256 of every model
+      file read (hashed once, cached in ~/.cache/i2v/hashes.json), versions,
+      device, timings and the output's SHA-256.
 
-      Mixed models are refused: components whose sizes cannot fit together, files that differ from the
-      model's lock (recorded by `i2v verify --lock`), or configs that disagree on their release
-      (_diffusers_version, transformers_version, _name_or_path). --allow-mixed runs the last two anyway.
+      Mixed models are refused: components whose sizes cannot fit together,
+      files that differ from the model's lock (`i2v verify --lock`), or configs
+      that disagree on their release (_diffusers_version, transformers_version,
+      _name_or_path). --allow-mixed runs the last two anyway.
 
       --seed S gives the same frames as diffusers' I2VGenXLPipeline called with
       generator=torch.manual_seed(S) on CPU (same model, inputs and settings), on every device.
@@ -41,8 +44,8 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
         i2v generate --image cat.png --prompt "waves crashing" --preset high_motion --seed 42 -o waves.webm
         i2v generate --image in.jpg --prompt "slow zoom" --frames-dir frames/ -o clip.gif --overwrite
-        i2v generate --image in.png --prompt "a dog running through a field" --guidance auto -o dog.mp4
-        i2v generate --image in.png --prompt "test" --preset smoke -o smoke.mp4 --json
+        i2v generate --image dog.png --prompt "a dog running" --guidance auto -o dog.mp4
+        i2v generate --image in.png --prompt "test" --preset smoke -o t.mp4 --json
       """
   )
 
@@ -56,7 +59,7 @@ struct GenerateCommand: ParsableCommand {
   @Flag(name: .long, inversion: .prefixedNo, help: "Show progress even when stderr is not a terminal.")
   var progress: Bool?
   @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
-  @Flag(name: .long, help: "Print the result (paths, seed, guidance, hashes, provenance) as one JSON object on stdout.")
+  @Flag(name: .long, help: "Print the result (paths, seed, guidance, hashes, provenance) as JSON on stdout.")
   var json = false
   @Option(name: .long, help: .hidden) var saveTensors: String?
 

@@ -55,7 +55,7 @@ final class GenerationSession {
     try options.runtime.apply()
     device = try Self.resolveDevice(options.device)
     dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
-    integrity = try ModelIntegrity.check(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
+    integrity = try ModelIntegrity(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
     if model.source == .bundled {
       FileHandle.standardError.write(Data(("note: using the bundled smoke-test model (random weights): the video "
         + "will be noise. Pass --model DIR or set I2V_MODEL to use ali-vilab/i2vgen-xl.\n").utf8))

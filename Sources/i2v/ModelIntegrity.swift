@@ -5,46 +5,52 @@ import I2VTensor
 
 /// What `generate` and `batch` check about a model before loading it, and record in every sidecar:
 /// the components fit together, their files match the lock (when one was recorded with `i2v verify --lock`),
-/// and the SHA-256 of every file the run reads (cached, so only the first run reads the weights twice).
-struct ModelIntegrity {
-  var index: FileRecord
-  var components: [String: Provenance.ComponentRecord]
-  var lockPath: String?
+/// and the SHA-256 of every file the run reads.
+///
+/// Hashes are cached across runs (`FileHashCache`), so only a model's first run reads its weights for them.
+/// With a lock that first hashing must finish before loading (a mixed model is refused before it costs
+/// anything); without one it runs on a background thread while the model loads and generates, and only the
+/// sidecar waits for it.
+final class ModelIntegrity {
+  let lockPath: String?
   /// "matches", "none" or "differs" (only with --allow-mixed).
-  var lockStatus: String
+  let lockStatus: String
   /// Mixing accepted with --allow-mixed (lock differences, disagreeing configs).
-  var mixing: [String]
+  let mixing: [String]
+  /// Weight variant read, per weighted component ("fp16", "default").
+  let variants: [String: String]
+
+  private let pending = DispatchGroup()
+  private var outcome: Result<[String: FileRecord], Error>?
 
   struct Refusal: Error, CustomStringConvertible {
     let description: String
   }
 
-  static func check(_ folder: ModelFolder, dtype: DType, allowMixed: Bool, report: ProgressReporter) throws
-    -> ModelIntegrity
-  {
+  init(_ folder: ModelFolder, dtype: DType, allowMixed: Bool, report: ProgressReporter) throws {
     let consistency = ComponentConsistency.check(folder)
     if !consistency.conflicts.isEmpty {
       throw Refusal(description: "the components of \(folder.path) do not fit together:\n  "
         + consistency.conflicts.joined(separator: "\n  ")
         + "\nRestore the original component folders (i2v verify --model \(folder.path) lists every problem).")
     }
+    var variants: [String: String] = [:]
+    for name in ComponentCheck.weightedComponents where folder.components.contains(where: { $0.name == name }) {
+      variants[name] = ComponentFolder.variantName(try folder.component(name).weights(preferring: dtype).variant)
+    }
+    self.variants = variants
 
     let files = try folder.filesUsed(dtype: dtype, weighted: ComponentCheck.weightedComponents)
     let cache = FileHashCache()
-    var totalMB = 0  // the bar counts MiB; it ends exactly once, after the last file
-    let hashes = try cache.hashes(of: files, in: folder.path, willRead: { bytes in
-      guard bytes > 0 else { return }
-      totalMB = Int((bytes + (1 << 20) - 1) >> 20)
-      report.notice("hashing \(Format.bytes(Int(bytes))) of model files for provenance (once; cached in "
-        + "\(cache.path ?? "memory"))")
-      report.begin("hashing MB")
-    }, progress: { done in report.update(min(totalMB - 1, Int(done >> 20)), of: totalMB) })
-    if totalMB > 0 { report.update(totalMB, of: totalMB) }
-
+    let toRead = cache.uncachedBytes(of: files, in: folder.path)
+    let where_ = cache.path.map { " (once; cached in \($0))" } ?? ""
     var status = "none"
     var mixing: [String] = []
-    let lockPath = ModelLock.existingPath(forModel: folder.path)
+    lockPath = ModelLock.existingPath(forModel: folder.path)
     if let lockPath {
+      if toRead > 0 { report.notice("hashing \(Format.bytes(Int(toRead))) of model files to check the lock\(where_)") }
+      let hashes = try Self.hash(files, in: folder, cache: cache, bytes: toRead, report: report)
+      outcome = .success(hashes)
       let diff = try ModelLock.load(lockPath).compare(hashes, onlyThese: Set(files))
       if diff.isEmpty {
         status = "matches"
@@ -71,17 +77,44 @@ struct ModelIntegrity {
       mixing += consistency.mixingSigns
     }
     for line in mixing { report.notice("warning: mixed model (--allow-mixed): \(line)") }
+    lockStatus = status
+    self.mixing = mixing
 
+    if outcome == nil {
+      if toRead > 0 {
+        report.notice("hashing \(Format.bytes(Int(toRead))) of model files for provenance in the background\(where_)")
+      }
+      pending.enter()
+      DispatchQueue.global(qos: .utility).async { [self] in
+        outcome = Result { try cache.hashes(of: files, in: folder.path) }
+        pending.leave()
+      }
+    }
+  }
+
+  /// The hashes for a sidecar: model_index.json's, and each component's files (waits for background hashing).
+  func record() throws -> (index: FileRecord, components: [String: Provenance.ComponentRecord]) {
+    pending.wait()
+    let hashes = try outcome!.get()
     var components: [String: Provenance.ComponentRecord] = [:]
     for (file, record) in hashes where file.contains("/") {
       let name = String(file.split(separator: "/")[0])
-      components[name, default: Provenance.ComponentRecord(variant: nil, files: [:])]
+      components[name, default: Provenance.ComponentRecord(variant: variants[name], files: [:])]
         .files[String(file.dropFirst(name.count + 1))] = record
     }
-    for name in ComponentCheck.weightedComponents where components[name] != nil {
-      components[name]?.variant = ComponentFolder.variantName(try folder.component(name).weights(preferring: dtype).variant)
-    }
-    return ModelIntegrity(index: hashes["model_index.json"] ?? FileRecord(sha256: "", bytes: 0), components: components,
-                          lockPath: lockPath, lockStatus: status, mixing: mixing)
+    return (hashes["model_index.json"] ?? FileRecord(sha256: "", bytes: 0), components)
+  }
+
+  /// Hashes in the foreground, with a progress bar counting MiB (ending exactly once, after the last file).
+  private static func hash(_ files: [String], in folder: ModelFolder, cache: FileHashCache, bytes: Int64,
+                           report: ProgressReporter) throws -> [String: FileRecord]
+  {
+    let totalMB = Int((bytes + (1 << 20) - 1) >> 20)
+    if totalMB > 0 { report.begin("hashing MB") }
+    let hashes = try cache.hashes(of: files, in: folder.path, progress: { done in
+      report.update(min(totalMB - 1, Int(done >> 20)), of: totalMB)
+    })
+    if totalMB > 0 { report.update(totalMB, of: totalMB) }
+    return hashes
   }
 }

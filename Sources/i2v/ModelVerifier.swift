@@ -97,7 +97,8 @@ struct ModelVerifier {
       }
     }
     guard opened.count == variants.count else { return }
-    var detail = opened.map { "\($0.0) (\(tensors[name]?[$0.0] ?? 0) tensors)" }.joined(separator: ", ") + " bind to config.json"
+    var detail = opened.map { "\($0.0) (\(tensors[name]?[$0.0] ?? 0) tensors)" }.joined(separator: ", ")
+      + " bind to config.json"
     if opened.count > 1 {
       let (refName, ref) = opened[0]
       for (otherName, other) in opened.dropFirst() {
@@ -116,8 +117,11 @@ struct ModelVerifier {
     let an = Set(a.names), bn = Set(b.names)
     var parts: [String] = []
     let onlyA = an.subtracting(bn).sorted(), onlyB = bn.subtracting(an).sorted()
-    if !onlyA.isEmpty { parts.append("only in the first: " + onlyA.prefix(3).joined(separator: ", ") + (onlyA.count > 3 ? " (+\(onlyA.count - 3))" : "")) }
-    if !onlyB.isEmpty { parts.append("only in the second: " + onlyB.prefix(3).joined(separator: ", ") + (onlyB.count > 3 ? " (+\(onlyB.count - 3))" : "")) }
+    func some(_ names: [String]) -> String {
+      names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " (+\(names.count - 3))" : "")
+    }
+    if !onlyA.isEmpty { parts.append("only in the first: " + some(onlyA)) }
+    if !onlyB.isEmpty { parts.append("only in the second: " + some(onlyB)) }
     for n in an.intersection(bn).sorted() {
       let sa = a.entry(n)!.entry.shape, sb = b.entry(n)!.entry.shape
       if sa != sb {

@@ -7,14 +7,15 @@ struct PresetsCommand: ParsableCommand {
     commandName: "presets",
     abstract: "List the generation presets with their values and purpose, or show one.",
     discussion: """
-      A preset is a JSON file of generation defaults; flags given to `generate` override its values. Presets
-      are looked up by name in, first match wins: $I2V_PRESET_DIR, ~/.config/i2v/presets (or
-      $XDG_CONFIG_HOME/i2v/presets), then the built-in Presets/ folder. `--preset path/to/file.json` uses a
-      file directly. A preset file sets steps, guidance, frames, fps, width and height, and may have a
-      description:
+      A preset is a JSON file of generation defaults; flags given to `generate`
+      override its values. Names are looked up in, first match wins:
+      $I2V_PRESET_DIR, ~/.config/i2v/presets (or $XDG_CONFIG_HOME/i2v/presets),
+      then the built-in Presets/ folder; `--preset path/to/file.json` uses a
+      file directly. A preset sets steps, guidance, frames, fps, width and
+      height (multiples of 8), and may have a description:
 
-        {"description": "Fast drafts", "steps": 25, "guidance": 8.5, "frames": 16, "fps": 8,
-         "width": 512, "height": 512}
+        {"description": "Fast drafts", "steps": 25, "guidance": 8.5,
+         "frames": 16, "fps": 8, "width": 512, "height": 512}
 
       Examples:
         i2v presets
@@ -45,7 +46,7 @@ struct PresetsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "list", abstract: "List every preset (the default when no subcommand is given).")
 
-    @Flag(name: .long, help: "Print the presets, search folders and broken files as one JSON object.") var json = false
+    @Flag(name: .long, help: "Print presets, search folders and broken files as JSON.") var json = false
 
     struct ListJSON: Encodable {
       struct Folder: Encodable { var path, origin: String }

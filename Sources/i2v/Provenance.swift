@@ -132,7 +132,8 @@ struct Provenance: Codable {
 
   func encoded(pretty: Bool = true) throws -> Data {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    if pretty { encoder.outputFormatting.insert(.prettyPrinted) }
     return try encoder.encode(self)
   }
 
@@ -165,13 +166,14 @@ extension Provenance {
       seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
       eta: r.eta, crf: item.options.crf)
     let integrity = session.integrity
-    var components = integrity.components
-    components["model_index.json"] = ComponentRecord(variant: nil, files: ["model_index.json": integrity.index])
+    var (index, components) = try integrity.record()
+    components["model_index.json"] = ComponentRecord(variant: nil, files: ["model_index.json": index])
     model = ModelRecord(path: URL(fileURLWithPath: session.model.path).standardizedFileURL.path,
                         source: "\(session.model.source)", components: components, lock: integrity.lockPath,
                         lockStatus: integrity.lockStatus, mixing: integrity.mixing)
     var device = session.device.description
-    if session.device.kind == .cuda, let gpu = try? Runtime.gpus().first(where: { $0.index == (session.device.index ?? 0) }) {
+    let gpuIndex = session.device.index ?? 0
+    if session.device.kind == .cuda, let gpu = try? Runtime.gpus().first(where: { $0.index == gpuIndex }) {
       device += " (\(gpu.name))"
     }
     var media: [String: String] = [:]

@@ -10,41 +10,45 @@ struct VerifyCommand: ParsableCommand {
     abstract: "Check that a model folder is complete, consistent and unchanged since it was locked.",
     discussion: """
       Checks, without loading the weights into memory:
-        - every component the pipeline needs is present and its config parses;
-        - every weight file is valid and binds to its config.json (same tensor names and shapes), for each
-          variant present (e.g. .fp16 and full precision), and the variants hold the same tensors;
-        - the components fit together (text/image encoder widths = the UNet's cross-attention width, VAE
-          latent channels = the UNet's channels, preprocessor crop = image encoder size, tokenizer ids fit
-          the text encoder) and their configs agree on their release (_diffusers_version,
-          transformers_version, _name_or_path): a disagreement means a component was probably copied in
-          from another checkpoint (--allow-mixed accepts that);
+        - every component the pipeline needs is there and its config parses;
+        - every weight file is valid and binds to its config.json (tensor names
+          and shapes), for each variant present (.fp16, full precision), and
+          the variants hold the same tensors;
+        - the components fit together (encoder widths = the UNet's
+          cross-attention width, VAE latent channels = UNet channels,
+          preprocessor crop = image encoder size, tokenizer ids < vocab size);
+        - their configs agree on their release (_diffusers_version,
+          transformers_version, _name_or_path); a disagreement means a
+          component was probably copied in from another checkpoint
+          (--allow-mixed accepts it);
         - with a lock, every file's SHA-256 still matches it.
 
-      A lock records the SHA-256 of every file i2v reads (configs, tokenizer, all weight variants). --lock
-      writes it the first time (to DIR/i2v.lock.json, or ~/.cache/i2v/locks/ when DIR is read-only) and later
-      runs report any component that changed since; `generate` and `batch` refuse a model whose files differ
-      from its lock unless --allow-mixed. After an intended change, --update-lock records the new files.
-      Hashing reads every file afresh (a 10 GB model takes a minute); the hashes also fill the cache that
-      generate's provenance sidecars use.
+      --lock records the SHA-256 of every file i2v reads (configs, tokenizer,
+      all weight variants) in DIR/i2v.lock.json (~/.cache/i2v/locks/ when DIR
+      is read-only); later runs report any component that changed since, and
+      `generate` and `batch` refuse such a model unless --allow-mixed. After an
+      intended change, --update-lock records the new files. Hashing reads every
+      file afresh (disk-bound: about a minute for a 14 GB model on a fast
+      disk) and refreshes the cache that generate's provenance sidecars use.
 
       Exit status: 0 when everything checks out, 1 otherwise.
 
       Examples:
         i2v verify --model ~/models/i2vgen-xl
-        i2v verify --model ~/models/i2vgen-xl --lock          # record the files once
-        i2v verify --model ~/models/i2vgen-xl                 # later: what changed since?
-        i2v verify --model ~/models/i2vgen-xl --update-lock   # accept an intended change
+        i2v verify --model ~/models/i2vgen-xl --lock         # record once
+        i2v verify --model ~/models/i2vgen-xl                # what changed?
+        i2v verify --model ~/models/i2vgen-xl --update-lock  # accept a change
         i2v verify --model ~/models/i2vgen-xl --json
       """
   )
 
-  @Option(name: .long, help: "The model folder (default: what `generate` would use: $I2V_MODEL, the Hugging Face cache, ...).")
+  @Option(name: .long, help: "The model folder (default: the one `generate` would use).")
   var model: String?
-  @Flag(name: .long, help: "Record the files' hashes in a lock file if there is none yet (compare with it if there is).")
+  @Flag(name: .long, help: "Record the files' hashes in a lock file if there is none yet (else compare).")
   var lock = false
-  @Flag(name: .long, help: "Re-record the lock after an intended change (only when every other check passes).")
+  @Flag(name: .long, help: "Re-record the lock after an intended change (when all else checks out).")
   var updateLock = false
-  @Flag(name: .long, help: "Accept configs that disagree on their release (reported as warnings, lock still written).")
+  @Flag(name: .long, help: "Accept configs that disagree on their release (warnings, not failures).")
   var allowMixed = false
   @Flag(name: .long, help: "Print the result as one JSON object on stdout.") var json = false
   @OptionGroup var runtime: RuntimeOptions

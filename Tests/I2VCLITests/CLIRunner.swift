@@ -32,6 +32,7 @@ enum CLI {
     p.arguments = args
     var env = ProcessInfo.processInfo.environment
     env["I2V_THREADS"] = env["I2V_THREADS"] ?? "1"  // tests run in parallel; don't oversubscribe the cores
+    env["XDG_CACHE_HOME"] = cacheHome  // the hash cache of test runs stays out of the user's ~/.cache
     for (k, v) in environment { env[k] = v }
     p.environment = env
     let out = Pipe(), err = Pipe()
@@ -44,6 +45,12 @@ enum CLI {
     return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                   stderr: String(decoding: e, as: UTF8.self))
   }
+
+  static let cacheHome: String = {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-test-cache-\(getpid())")
+    try? FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d.path
+  }()
 
   static func tempDir() throws -> URL {
     let d = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-cli-\(UUID().uuidString)")

@@ -21,7 +21,9 @@ import Testing
     return path
   }
 
-  static let fast = #"{"description": "Fast drafts", "steps": 20, "guidance": 8.5, "frames": 8, "fps": 8, "width": 256, "height": 256}"#
+  static let fast = #"""
+    {"description": "Fast drafts", "steps": 20, "guidance": 8.5, "frames": 8, "fps": 8, "width": 256, "height": 256}
+    """#
 
   @Test func listsBuiltInsWithValuesAndPurpose() throws {
     let r = try run(["presets"])
@@ -66,7 +68,9 @@ import Testing
   }
 
   @Test func malformedPresetNamesFileAndField() throws {
-    let bad = try userPreset("broken.json", #"{"steps": "many", "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256}"#)
+    let bad = try userPreset("broken.json", #"""
+      {"steps": "many", "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256}
+      """#)
     let expected = "\(bad): field 'steps' must be a number"
     let list = try run(["presets"])
     #expect(list.status != 0)

@@ -52,8 +52,9 @@ import Testing
   @Test func disagreeingReleasesAreMixingSigns() throws {
     let m = try copy("tiny-b")
     let vaeConfig = m.appendingPathComponent("vae/config.json")
+    let resaved = #""_diffusers_version": "0.21.4", "_name_or_path": "stabilityai/sd-vae-ft-mse""#
     let text = try String(contentsOf: vaeConfig, encoding: .utf8)
-      .replacingOccurrences(of: "\"_diffusers_version\": \"0.33.1\"", with: "\"_diffusers_version\": \"0.21.4\",\n  \"_name_or_path\": \"stabilityai/sd-vae-ft-mse\"")
+      .replacingOccurrences(of: #""_diffusers_version": "0.33.1""#, with: resaved)
     try text.write(to: vaeConfig, atomically: true, encoding: .utf8)
     let r = ComponentConsistency.check(try ModelFolder(path: m.path))
     #expect(r.conflicts.isEmpty)
@@ -62,7 +63,7 @@ import Testing
 
     let unetConfig = m.appendingPathComponent("unet/config.json")
     let unet = try String(contentsOf: unetConfig, encoding: .utf8)
-      .replacingOccurrences(of: "\"_diffusers_version\"", with: "\"_name_or_path\": \"ali-vilab/i2vgen-xl/unet\",\n  \"_diffusers_version\"")
+      .replacingOccurrences(of: #""_diffusers_version""#, with: #""_name_or_path": "ali-vilab/i2vgen-xl/unet", "_diffusers_version""#)
     try unet.write(to: unetConfig, atomically: true, encoding: .utf8)
     let again = ComponentConsistency.check(try ModelFolder(path: m.path))
     #expect(again.mixingSigns.contains { $0.contains("_name_or_path differs") && $0.contains("unet 'ali-vilab/i2vgen-xl'") },
