@@ -45,6 +45,9 @@ final class GenerationSession {
   private(set) var pipeline: I2VGenXLPipeline?
   /// Seconds the last `loadedPipeline()` spent loading, charged to the run that triggered it.
   private var pendingLoadSeconds = 0.0
+  /// Warnings already printed: a batch of 1,000 items with the same settings says each one once (every sidecar
+  /// still records the warnings that apply to its run).
+  private var printedWarnings: Set<String> = []
 
   /// Resolves and checks the model folder and the device without loading any weights.
   init(_ options: ModelOptions, report: ProgressReporter) throws {
@@ -107,7 +110,7 @@ final class GenerationSession {
     let guidance = GuidanceArgument.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
     let warnings = SafeRanges.warnings(for: request)
-    for w in warnings { report.notice("warning: \(w)") }
+    for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
     let started = Date()
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds

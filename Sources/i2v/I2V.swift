@@ -9,13 +9,19 @@ struct I2V: ParsableCommand {
     abstract: "Image-to-video generation with I2VGen-XL.",
     discussion: """
       Examples:
-        i2v info                                   # libtorch, threads, GPUs, FFmpeg
-        i2v inspect ~/models/i2vgen-xl             # components, tensors, dtypes, sizes
-        i2v inspect unet/diffusion_pytorch_model.fp16.safetensors
+        i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
+        i2v batch photos/ -o videos/ --preset preview     # prompts from photos/NAME.txt
+        i2v verify --model ~/models/i2vgen-xl --lock      # complete? unchanged since locked?
+        i2v info                                          # libtorch, threads, GPUs, FFmpeg
+
+      Model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the small
+      bundled test model (random weights).
 
       Environment:
         I2V_THREADS      CPU threads for libtorch (default: all cores; --threads overrides)
         I2V_TORCH_SHIM   path of libi2vtorch.so to use instead of the one next to the binary
+        I2V_MODEL        default model folder
+        I2V_PRESET_DIR   an extra folder of preset files
       """,
     version: I2VVersion.string,
     subcommands: I2VSubcommands.all
