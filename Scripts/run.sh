@@ -11,6 +11,6 @@ bin="$(swift build -c release --show-bin-path)/i2v"
 if [ $# -eq 0 ]; then
   mkdir -p out
   set -- --image Tests/Fixtures/images/square_48x48.png --prompt "a squirrel eating a burger" \
-    --preset smoke --seed 42 -o out/smoke.mp4 --overwrite
+    --preset smoke --seed 42 -o out/smoke.mp4 --overwrite --progress
 fi
 exec "$bin" generate "$@"
