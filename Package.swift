@@ -7,11 +7,28 @@
 //   LIBTORCH=/path  -> a libtorch tree with include/ and lib/ (e.g. .../site-packages/torch of a PyTorch install);
 //                      its lib/ is also written into the shim's rpath.
 // The Swift code never links libtorch: it loads libi2vtorch.so at run time (see Sources/I2VTensor/Shim.swift).
+//
+// Media back end (build time):
+//   I2V_MEDIA unset -> FFmpeg + libpng: every input format and MP4 / WebM / GIF / PNG-frame output
+//   I2V_MEDIA=png   -> libpng only (CMedia compiled with CM_NO_FFMPEG, no FFmpeg linked): PNG input and PNG-frame
+//                      output; everything else fails with a message saying so. For small, carryable binaries
+//                      (Scripts/build-device-binary.sh). Build it in its own --scratch-path.
 import Foundation
 import PackageDescription
 
 let env = ProcessInfo.processInfo.environment
 let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
+let mediaPNGOnly = env["I2V_MEDIA"] == "png"
+
+var mediaC: [CSetting] = []
+var mediaLink: [LinkerSetting] = [.linkedLibrary("png")]
+if mediaPNGOnly {
+  mediaC.append(.define("CM_NO_FFMPEG"))
+} else {
+  mediaLink = [
+    .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil"),
+  ] + mediaLink
+}
 
 var shimCxx: [CXXSetting] = [.unsafeFlags(["-O2", "-Wno-deprecated-declarations", "-Wno-unused-parameter"])]
 var shimLink: [LinkerSetting] = [.linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("dl")]
@@ -57,13 +74,12 @@ let package = Package(
     // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
+    // (libpng alone with I2V_MEDIA=png.)
     .target(
       name: "CMedia",
       path: "Sources/CMedia",
-      linkerSettings: [
-        .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"),
-        .linkedLibrary("avutil"), .linkedLibrary("png"),
-      ]
+      cSettings: mediaC,
+      linkerSettings: mediaLink
     ),
     // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
     .target(name: "I2VMedia", dependencies: ["CMedia"]),

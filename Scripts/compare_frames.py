@@ -3,13 +3,35 @@
 
 Usage: python3 Scripts/compare_frames.py OURS.safetensors Tests/Fixtures/reference/tiny-a/a_default.safetensors
 Prints the largest float and uint8 differences; exits 1 when they exceed the parity limits (1e-3 and 1 level)
-or a stricter --float-limit/--byte-limit. Needs numpy and safetensors (torch is not required).
+or a stricter --float-limit/--byte-limit. Needs numpy; uses the safetensors package when installed, else reads
+the files itself (torch is not required).
 """
 import argparse
+import json
+import struct
 import sys
 
 import numpy as np
-from safetensors.numpy import load_file
+
+try:
+    from safetensors.numpy import load_file
+except ImportError:  # e.g. a GPU machine with torch but without safetensors: the format is simple enough
+    _DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "U8": np.uint8, "I8": np.int8,
+               "I16": np.int16, "I32": np.int32, "I64": np.int64}
+
+    def load_file(path):
+        with open(path, "rb") as f:
+            data = f.read()
+        (n,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8:8 + n])
+        body = memoryview(data)[8 + n:]
+        out = {}
+        for key, info in header.items():
+            if key == "__metadata__":
+                continue
+            begin, end = info["data_offsets"]
+            out[key] = np.frombuffer(body[begin:end], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"])
+        return out
 
 
 def main():

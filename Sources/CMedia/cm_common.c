@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifndef CM_NO_FFMPEG
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/log.h>
 #include <libswscale/swscale.h>
+#endif
 
 #include "cm_internal.h"
 
@@ -20,6 +22,25 @@ int cm_fail(char *err, size_t errlen, int status, const char *fmt, ...) {
   }
   return status;
 }
+
+#ifdef CM_NO_FFMPEG
+
+int cm_has_ffmpeg(void) { return 0; }
+
+const char *cm_av_error(int code, char *buf, size_t len) {
+  snprintf(buf, len, "FFmpeg error %d", code);
+  return buf;
+}
+
+void cm_log_begin(void) {}
+
+const char *cm_log_last(void) { return ""; }
+
+const char *cm_ffmpeg_versions(void) { return ""; }
+
+#else
+
+int cm_has_ffmpeg(void) { return 1; }
 
 const char *cm_av_error(int code, char *buf, size_t len) {
   if (av_strerror(code, buf, len) < 0) snprintf(buf, len, "FFmpeg error %d", code);
@@ -73,3 +94,5 @@ const char *cm_ffmpeg_versions(void) {
   pthread_once(&once, fill_versions);
   return versions_text;
 }
+
+#endif

@@ -6,16 +6,43 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#ifndef CM_NO_FFMPEG
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
+#endif
 
 #include "cm_internal.h"
 
 // Input images larger than this are surely not images (a 64-megapixel 16-bit RGBA TIFF is 512 MiB).
 #define MAX_FILE_BYTES ((int64_t)1 << 30)
+
+#ifdef CM_NO_FFMPEG
+
+// Without FFmpeg only PNG decodes (through libpng); everything else is refused before any pixel is read.
+static int no_ffmpeg_decode(cm_file_kind kind, char *err, size_t errlen) {
+  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)  // as in full builds: FFmpeg cannot either
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG first",
+                   cm_kind_name(kind));
+  if (kind == CMF_UNKNOWN)
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                   "not a PNG image, and " CM_NO_FFMPEG_MESSAGE " to read other formats; convert it to PNG or "
+                   "use a full build");
+  return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                 "%s input needs FFmpeg: " CM_NO_FFMPEG_MESSAGE "; convert it to PNG or use a full build",
+                 cm_kind_name(kind));
+}
+
+int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
+                     int *out_w, int *out_h, char *format_name, size_t format_len, char *err, size_t errlen) {
+  (void)data, (void)size, (void)max_pixels, (void)out_rgb, (void)out_w, (void)out_h, (void)format_name;
+  (void)format_len;
+  return no_ffmpeg_decode(kind, err, errlen);
+}
+
+#else
 
 // ---- FFmpeg over a memory buffer ----
 
@@ -267,6 +294,8 @@ done:
   return status;
 }
 
+#endif  // CM_NO_FFMPEG
+
 // ---- entry points ----
 
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
@@ -279,6 +308,9 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
   if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)
     return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
                    cm_kind_name(kind));
+#ifdef CM_NO_FFMPEG
+  if (kind != CMF_PNG) return no_ffmpeg_decode(kind, err, errlen);
+#endif
   snprintf(out->format, sizeof out->format, "%s", cm_kind_name(kind));
 
   int64_t hw = 0, hh = 0;
@@ -345,11 +377,16 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
     return status;
   }
   int early = CM_OK;
+#ifdef CM_NO_FFMPEG
+  cm_file_kind head_kind = cm_sniff(data, head);
+  if (head_kind != CMF_PNG) early = no_ffmpeg_decode(head_kind, err, errlen);
+#else
   if (cm_sniff(data, head) == CMF_UNKNOWN) {
     const AVInputFormat *ignored = NULL;
     cm_log_begin();
     early = classify(data, head, &ignored, err, errlen);
   }
+#endif
   uint8_t *all = early == CM_OK ? realloc(data, size) : NULL;
   if (!all) {
     free(data);
@@ -367,6 +404,23 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
   int status = cm_image_decode_memory(data, size, max_pixels, out, err, errlen);
   free(data);
   return status;
+}
+
+int cm_image_check_file(const char *path, char *err, size_t errlen) {
+#ifdef CM_NO_FFMPEG
+  if (!path) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  FILE *f = fopen(path, "rb");
+  if (!f) return CM_OK;
+  uint8_t head[64];
+  size_t n = fread(head, 1, sizeof head, f);
+  fclose(f);
+  if (n == 0) return CM_OK;
+  cm_file_kind kind = cm_sniff(head, n);
+  return kind == CMF_PNG ? CM_OK : no_ffmpeg_decode(kind, err, errlen);
+#else
+  (void)path, (void)err, (void)errlen;
+  return CM_OK;
+#endif
 }
 
 void cm_image_release(cm_image *image) {

@@ -7,13 +7,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_internal.h"
+
+#ifdef CM_NO_FFMPEG
+
+// Without FFmpeg there is no encoder: every entry point refuses (the Swift layer checks cm_encoder_available
+// first and says so before any work; these are the backstop).
+int cm_encoder_available(int format) {
+  (void)format;
+  return 0;
+}
+
+int cm_encoder_open(const char *path, const cm_encoder_config *config, cm_encoder **out, char *err, size_t errlen) {
+  (void)path, (void)config;
+  if (out) *out = NULL;
+  return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "video encoding needs FFmpeg: " CM_NO_FFMPEG_MESSAGE);
+}
+
+void cm_encoder_coded_size(const cm_encoder *encoder, int *width, int *height) {
+  (void)encoder;
+  *width = 0;
+  *height = 0;
+}
+
+int cm_encoder_add_rgb(cm_encoder *encoder, const uint8_t *rgb, char *err, size_t errlen) {
+  (void)encoder, (void)rgb;
+  return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "no encoder is open (" CM_NO_FFMPEG_MESSAGE ")");
+}
+
+int cm_encoder_add_indexed(cm_encoder *encoder, const uint8_t *indices, const uint8_t *palette, int ncolors,
+                           char *err, size_t errlen) {
+  (void)encoder, (void)indices, (void)palette, (void)ncolors;
+  return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "no encoder is open (" CM_NO_FFMPEG_MESSAGE ")");
+}
+
+int cm_encoder_finish(cm_encoder *encoder, char *err, size_t errlen) {
+  (void)encoder;
+  return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "no encoder is open (" CM_NO_FFMPEG_MESSAGE ")");
+}
+
+void cm_encoder_free(cm_encoder *encoder) { (void)encoder; }
+
+#else
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
-
-#include "cm_internal.h"
 
 #define MAX_SIDE 16384
 
@@ -303,3 +344,5 @@ void cm_encoder_free(cm_encoder *e) {
   free(e->padded);
   free(e);
 }
+
+#endif  // CM_NO_FFMPEG

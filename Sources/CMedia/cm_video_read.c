@@ -4,12 +4,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cm_internal.h"
+
+#ifdef CM_NO_FFMPEG
+
+int cm_video_decode_file(const char *path, int max_frames, int64_t max_pixels, cm_video *out, char *err,
+                         size_t errlen) {
+  (void)max_frames, (void)max_pixels;
+  if (!path || !out) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  out->container_duration = -1;
+  return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                 "reading video files needs FFmpeg: " CM_NO_FFMPEG_MESSAGE "; read a folder of PNG frames instead");
+}
+
+#else
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/pixdesc.h>
-
-#include "cm_internal.h"
 
 static int64_t frame_duration(const AVFrame *f) {
 #if LIBAVUTIL_VERSION_MAJOR >= 58
@@ -184,6 +198,8 @@ done:
   if (status != CM_OK) cm_video_release(out);
   return status;
 }
+
+#endif  // CM_NO_FFMPEG
 
 void cm_video_release(cm_video *v) {
   if (!v) return;

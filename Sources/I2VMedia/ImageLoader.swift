@@ -28,6 +28,16 @@ public enum ImageLoader {
   /// 64 Mi pixels (8192 x 8192): larger than any camera photo, small enough to decode safely.
   public static let defaultMaxPixels = 1 << 26
 
+  /// Fails fast, from the file's first bytes, when this build cannot decode its format at all (a build without
+  /// FFmpeg, `I2V_MEDIA=png`, reads only PNG). Anything else, including an unreadable file, is left to `load`.
+  public static func checkSupported(path: String) throws {
+    var err = CErrorBuffer()
+    let status = err.call { cm_image_check_file(path, $0, $1) }
+    guard status == Int32(CM_OK.rawValue) else {
+      throw mediaError(status: status, detail: err.message, path: path, role: .input)
+    }
+  }
+
   public static func load(path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
     try loadDetailed(path: path, maxPixels: maxPixels).image
   }

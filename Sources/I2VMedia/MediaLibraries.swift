@@ -2,8 +2,23 @@
 import CMedia
 
 public enum MediaLibraries {
+  /// False for builds made with `I2V_MEDIA=png` (CMedia compiled without FFmpeg): PNG input and PNG-frame output
+  /// only.
+  public static var hasFFmpeg: Bool { cm_has_ffmpeg() != 0 }
+
+  /// "this i2v build has no FFmpeg (built with I2V_MEDIA=png)": what every FFmpeg-only request of such a build
+  /// is refused with (followed by what to do instead).
+  public static let noFFmpegMessage = CM_NO_FFMPEG_MESSAGE
+
   /// ("libavcodec", "59.37.100"), ... ("libpng", "1.6.39"), then which encoders this FFmpeg build has.
+  /// Without FFmpeg: ("media", "libpng only ..."), ("libpng", "1.6.39").
   public static func versions() -> [(String, String)] {
+    guard hasFFmpeg else {
+      return [
+        ("media", "libpng only (built with I2V_MEDIA=png: PNG input, PNG-frame output; no FFmpeg)"),
+        ("libpng", String(cString: cm_libpng_version())),
+      ]
+    }
     var result: [(String, String)] = []
     for part in String(cString: cm_ffmpeg_versions()).split(separator: ",") {
       let words = part.split(separator: " ")

@@ -46,16 +46,30 @@ public final class VideoWriter {
   /// `-o` fails in a second, not after ten minutes. Returns the format the path selects.
   @discardableResult
   public static func checkOutput(path: String, options: VideoWriteOptions = VideoWriteOptions()) throws -> VideoFormat {
-    let format = try VideoFormat.forOutput(path: path)
+    let format = try checkFormat(path: path)
     try options.validate(for: format)
+    try AtomicOutput.check(destination: AtomicOutput.normalize(path), kind: format == .pngFrames ? .directory : .file,
+                           overwrite: options.overwrite)
+    return format
+  }
+
+  /// The format `path` selects, if this build can write it: a build without FFmpeg (`I2V_MEDIA=png`) writes only
+  /// PNG frames, and an FFmpeg without the format's encoder cannot write that format. Looks at nothing on disk
+  /// but an existing folder (see `VideoFormat.forOutput`).
+  @discardableResult
+  public static func checkFormat(path: String) throws -> VideoFormat {
+    let format = try VideoFormat.forOutput(path: path)
+    if format != .pngFrames && !MediaLibraries.hasFFmpeg {
+      throw MediaError.unsupportedFormat(
+        path: path, reason: "\(format.displayName) output needs FFmpeg, but \(MediaLibraries.noFFmpegMessage); "
+          + "write PNG frames (-o DIR/) or use a full build")
+    }
     let needed: cm_video_format? = format == .mp4 ? CM_FORMAT_MP4 : format == .webm ? CM_FORMAT_WEBM : format == .gif ? CM_FORMAT_GIF : nil
     if let needed, cm_encoder_available(Int32(needed.rawValue)) == 0 {
       let name = format == .mp4 ? "libx264" : format == .webm ? "libvpx-vp9" : "gif"
       throw MediaError.unsupportedFormat(
         path: path, reason: "this FFmpeg build has no \(name) encoder for \(format.displayName); choose another format")
     }
-    try AtomicOutput.check(destination: AtomicOutput.normalize(path), kind: format == .pngFrames ? .directory : .file,
-                           overwrite: options.overwrite)
     return format
   }
 

@@ -82,11 +82,18 @@ extension Tensor {
     guard shape.allSatisfy({ $0 >= 0 }), expected == values.count else {
       throw TorchError("\(values.count) values do not fill shape \(shape)")
     }
-    try self.init(bytes: values.withUnsafeBytes { UnsafeRawBufferPointer($0) }, dtype: T.dtype, shape: shape)
+    // The copy must happen inside withUnsafeBytes: the pointer is invalid once the closure returns (the array
+    // may be freed right then, and the copy would read freed memory).
+    try self.init(owning: values.withUnsafeBytes { try Tensor.handle(copying: $0, dtype: T.dtype, shape: shape) })
   }
 
   /// A new CPU tensor from raw little-endian bytes of `dtype` (copied).
   public convenience init(bytes: UnsafeRawBufferPointer, dtype: DType, shape: [Int]) throws {
+    try self.init(owning: Tensor.handle(copying: bytes, dtype: dtype, shape: shape))
+  }
+
+  /// A shim tensor holding a copy of `bytes`.
+  private static func handle(copying bytes: UnsafeRawBufferPointer, dtype: DType, shape: [Int]) throws -> OpaquePointer {
     let api = try Shim.api()
     var out: OpaquePointer? = nil
     let dims = shape.map { Int64($0) }
@@ -94,7 +101,7 @@ extension Tensor {
       api.pointee.tensor_from_data(bytes.baseAddress, bytes.count, dtype.rawValue, $0.baseAddress, Int32(dims.count), &out)
     }
     try Shim.check(status, api)
-    try self.init(owning: out!)
+    return out!
   }
 
   /// Copies the tensor to the host as `T`. The dtype must match (convert with `to(_:)` first).

@@ -95,6 +95,10 @@ struct BatchCommand: ParsableCommand {
 
   private func runBatch() throws {
     let started = Date()
+    if format != .png && !MediaLibraries.hasFFmpeg {
+      throw BatchPlanError("--format \(format.rawValue) needs FFmpeg, but \(MediaLibraries.noFFmpegMessage); "
+        + "use --format png (PNG frames) or a full build")
+    }
     let shard = try BatchShard.resolve(option: self.shard, countOption: shardCount)
     let plan = BatchPlan(inputDir: inputDir, manifest: manifest, outputDir: BatchOutputs.trimmed(output),
                          format: format, defaultPrompt: prompt, options: options)

@@ -68,6 +68,10 @@ struct GenerateCommand: ParsableCommand {
       let report = ProgressReporter(forced: progress, quiet: quiet)
       InterruptCleanup.installSignalHandlers()
       // Everything that can be checked without weights is checked first, so mistakes fail in milliseconds.
+      // What this build's media back end cannot do at all (e.g. MP4 or JPEG without FFmpeg) even before the model.
+      try VideoWriter.checkFormat(path: output)
+      if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
+      try ImageLoader.checkSupported(path: image)
       let session = try GenerationSession(modelOptions, report: report)
       let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
                                         options: options, saveTensors: saveTensors)

@@ -3,6 +3,10 @@
 // Why C: FFmpeg's and libpng's APIs (macros, setjmp error handling, struct-heavy option setting) are awkward
 // from Swift. This header deliberately includes no FFmpeg or libpng header, so Swift never imports them.
 //
+// Builds without FFmpeg (compiled with CM_NO_FFMPEG; the package does this for I2V_MEDIA=png) keep the PNG paths
+// (PNG decoding, PNG writing, files, signals, palettes) and answer everything that needs FFmpeg (other image
+// formats, video encoding and decoding) with CM_ERR_UNSUPPORTED and a message saying so; cm_has_ffmpeg() tells.
+//
 // Conventions:
 //  - Every function that can fail returns a cm_status and, on failure, writes a one-line, human-readable
 //    detail (without the file name; the Swift layer adds it) into `err` (always NUL-terminated, may be NULL).
@@ -58,6 +62,10 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
                            size_t errlen);
 void cm_image_release(cm_image *image);
+// A quick look at the first bytes of `path`: CM_ERR_UNSUPPORTED (with the reason) when this build cannot decode
+// that format at all (without FFmpeg: anything but PNG), else CM_OK, also when the file cannot be read (decoding
+// it then says why). For failing fast before long work.
+int cm_image_check_file(const char *path, char *err, size_t errlen);
 
 // Writes an 8-bit RGB PNG. `text` is NULL or a NULL-terminated list of keyword, value, keyword, value, ...
 // (UTF-8 values; written as iTXt when not plain ASCII). compression_level: 0..9, or -1 for zlib's default.
@@ -169,9 +177,14 @@ int cm_signal_pipe_install(const int *signals, int count, char *err, size_t errl
 int cm_signal_pipe_wait(void);
 void cm_signal_reraise(int sig);
 
-// FFmpeg library versions, e.g. "libavcodec 59.37.100, libavformat 59.27.100, ...", and libpng's ("1.6.39").
+// FFmpeg library versions, e.g. "libavcodec 59.37.100, libavformat 59.27.100, ..." ("" without FFmpeg), and
+// libpng's ("1.6.39").
 const char *cm_ffmpeg_versions(void);
 const char *cm_libpng_version(void);
+// 1 when this build has FFmpeg, 0 when it was compiled with CM_NO_FFMPEG (PNG input and PNG frames only).
+int cm_has_ffmpeg(void);
+// The sentence every FFmpeg-only operation of a CM_NO_FFMPEG build fails with.
+#define CM_NO_FFMPEG_MESSAGE "this i2v build has no FFmpeg (built with I2V_MEDIA=png)"
 
 #ifdef __cplusplus
 }
