@@ -42,9 +42,8 @@ public struct DDIMScheduler: @unchecked Sendable {
 
     let schedule = try c.string("beta_schedule", default: "linear")
     let rescale = try c.bool("rescale_betas_zero_snr", default: false)
-    var betas = try Self.betas(config: c, count: trainTimesteps)
+    var betas = try Self.betas(config: c, count: trainTimesteps)  // also validates the schedule fields
     if rescale { betas = Self.rescaleZeroTerminalSNR(betas) }
-    let computed = Self.cumprod(betas.map { 1 - $0 })
     if schedule == "squaredcos_cap_v2" && rescale && trainTimesteps == ReferenceScheduleTable.alphasCumprod.count {
       // The real model's schedule: use PyTorch's own values (see ReferenceScheduleTable) so every coefficient
       // is bit-identical to diffusers'.
@@ -52,7 +51,7 @@ public struct DDIMScheduler: @unchecked Sendable {
       sqrtTables = (ReferenceScheduleTable.sqrtAlphasCumprod.map { Float(bitPattern: $0) },
                     ReferenceScheduleTable.sqrtOneMinusAlphasCumprod.map { Float(bitPattern: $0) })
     } else {
-      alphasCumprod = computed
+      alphasCumprod = Self.cumprod(betas.map { 1 - $0 })
       sqrtTables = nil
     }
     finalAlphaCumprod = try c.bool("set_alpha_to_one", default: true) ? 1 : alphasCumprod[0]
