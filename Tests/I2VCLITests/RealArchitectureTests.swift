@@ -2,6 +2,9 @@ import Foundation
 import I2VCheckpoint
 import Testing
 
+/// Removed when the test process exits (sparse files cost no disk, but folders should not pile up in /tmp).
+nonisolated(unsafe) private var standInToRemove: String?
+
 /// The real ali-vilab/i2vgen-xl architecture, from its configs and tensor list, as zero-filled sparse files
 /// (no disk cost): every component must bind strictly in both variants, and `i2v generate` must run on it.
 @Suite(.serialized) struct RealArchitectureTests {
@@ -9,6 +12,8 @@ import Testing
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-real-standin-\(getpid())").path
     try! StandInCheckpoint.build(keyList: CLI.fixture("real/i2vgen-xl-state-dict-keys.txt"),
                                  configs: CLI.fixture("real/configs"), to: dir)
+    standInToRemove = dir
+    atexit { if let d = standInToRemove { try? FileManager.default.removeItem(atPath: d) } }
     return dir
   }()
 
