@@ -10,8 +10,16 @@ mkdir -p "$out"
 libs=(-ltorch_cpu -lc10)
 # CUDA builds register their backend from libtorch_cuda at load time: link it even though no symbol is used.
 if [ -e "$LIBTORCH/lib/libtorch_cuda.so" ]; then libs=(-Wl,--no-as-needed -ltorch_cuda -lc10_cuda -Wl,--as-needed "${libs[@]}"); fi
-g++ -O2 -std=c++17 -shared -fPIC -D_GLIBCXX_USE_CXX11_ABI=1 \
-  -I Sources/CTorch/include -I "$LIBTORCH/include" -I "$LIBTORCH/include/torch/csrc/api/include" \
-  Sources/I2VTorchShim/shim.cpp -o "$out/libi2vtorch.so" \
-  -L "$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${libs[@]}" -ldl
+build() {
+  g++ -O2 -std=c++17 -shared -fPIC -D_GLIBCXX_USE_CXX11_ABI=1 "$@" \
+    -I Sources/CTorch/include -I "$LIBTORCH/include" -I "$LIBTORCH/include/torch/csrc/api/include" \
+    Sources/I2VTorchShim/shim.cpp -o "$out/libi2vtorch.so" \
+    -L "$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${libs[@]}" -ldl
+}
+# The allocator statistics need libtorch's device-generic allocator interface (2.9+); older 2.x trees build
+# without them (i2v then reports NVML-free figures only).
+if ! build 2>"$out/build-shim.log"; then
+  echo "note: building without allocator statistics (see $out/build-shim.log)" >&2
+  build -DI2V_NO_DEVICE_ALLOCATOR
+fi
 echo "built $out/libi2vtorch.so against $LIBTORCH"

@@ -60,4 +60,59 @@ public enum Runtime {
     let api = try Shim.api()
     try Shim.check(api.pointee.synchronize(device.c), api)
   }
+
+  /// Free and total bytes of a CUDA device (the driver's view, all processes).
+  public static func cudaMemoryInfo(_ index: Int) throws -> (free: UInt64, total: UInt64) {
+    let api = try Shim.api()
+    var free: UInt64 = 0, total: UInt64 = 0
+    try Shim.check(api.pointee.cuda_memory_info(Int32(index), &free, &total), api)
+    return (free, total)
+  }
+
+  /// The CUDA caching allocator's figures for one device, nil where this libtorch cannot report them.
+  public struct MemoryStats: Sendable, Equatable {
+    public var allocated: UInt64, peakAllocated: UInt64, reserved: UInt64, peakReserved: UInt64
+  }
+
+  public static func cudaMemoryStats(_ index: Int) throws -> MemoryStats? {
+    let api = try Shim.api()
+    var s = i2v_memory_stats()
+    try Shim.check(api.pointee.cuda_memory_stats(Int32(index), &s), api)
+    guard s.available != 0 else { return nil }
+    return MemoryStats(allocated: s.allocated, peakAllocated: s.peak_allocated, reserved: s.reserved,
+                       peakReserved: s.peak_reserved)
+  }
+
+  public static func cudaResetPeakMemory(_ index: Int) throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.cuda_reset_peak_memory(Int32(index)), api)
+  }
+
+  /// Hands the allocator's cached, unused blocks back to the driver.
+  public static func cudaEmptyCache() throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.cuda_empty_cache(), api)
+  }
+
+  /// Host round trips so far (uploads, reads, cross-device copies, waits): see `host_sync_count` in the C API.
+  public static func hostSyncCount() throws -> UInt64 { try Shim.api().pointee.host_sync_count() }
+
+  /// Attention kernels libtorch may use.
+  public enum AttentionKernels: String, CaseIterable, Sendable {
+    case auto, flash, efficient, cudnn, math
+    var mask: Int32 {
+      switch self {
+      case .auto: return 0
+      case .flash: return I2V_SDPA_FLASH
+      case .efficient: return I2V_SDPA_EFFICIENT
+      case .cudnn: return I2V_SDPA_CUDNN
+      case .math: return I2V_SDPA_MATH
+      }
+    }
+  }
+
+  public static func setAttentionKernels(_ k: AttentionKernels) throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.set_sdpa_backends(k.mask), api)
+  }
 }

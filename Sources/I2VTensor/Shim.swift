@@ -81,7 +81,7 @@ public enum Shim {
   static func check(_ status: i2v_status, _ api: UnsafePointer<i2v_torch_api>) throws {
     if status != 0 {
       let message = api.pointee.last_error().map { String(cString: $0) } ?? "unknown error"
-      throw TorchError(message)
+      throw TorchError(message, outOfMemory: status == I2V_STATUS_OUT_OF_MEMORY)
     }
   }
 }
@@ -89,6 +89,11 @@ public enum Shim {
 /// An error raised by libtorch (through the shim) or by the tensor layer's own checks.
 public struct TorchError: Error, CustomStringConvertible, Equatable {
   public let message: String
-  public init(_ message: String) { self.message = message }
+  /// libtorch could not allocate (GPU or host memory): the caller can say which setting to change.
+  public let isOutOfMemory: Bool
+  public init(_ message: String, outOfMemory: Bool = false) {
+    self.message = message
+    isOutOfMemory = outOfMemory
+  }
   public var description: String { message }
 }

@@ -157,6 +157,16 @@ extension Tensor {
     }
   }
 
+  /// Uninitialised storage (for outputs filled piece by piece).
+  public static func empty(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
+    let dims = shape.map { Int64($0) }
+    return try make { api, out in
+      dims.withUnsafeBufferPointer {
+        api.pointee.empty($0.baseAddress, Int32(dims.count), dtype.rawValue, device.c, out)
+      }
+    }
+  }
+
   public static func zeros(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
     try full(shape, 0, dtype: dtype, device: device)
   }

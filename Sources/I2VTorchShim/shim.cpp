@@ -10,7 +10,15 @@
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/api/include/torch/version.h>
 
+#if TORCH_VERSION_MAJOR >= 2 && __has_include(<c10/core/CachingDeviceAllocator.h>) && !defined(I2V_NO_DEVICE_ALLOCATOR)
+// libtorch >= 2.9: the CUDA caching allocator's statistics through the device-generic interface, so the shim
+// needs no CUDA headers. Scripts/build-shim.sh retries with I2V_NO_DEVICE_ALLOCATOR where this does not compile.
+#include <c10/core/CachingDeviceAllocator.h>
+#define I2V_HAS_DEVICE_ALLOCATOR 1
+#endif
+
 #include <dlfcn.h>
+
 
 #include <cstring>
 #include <limits>
@@ -44,8 +52,18 @@ template <typename F> i2v_status guarded(F &&body) {
     c10::InferenceMode inference;
     body();
     return 0;
-  } catch (const c10::Error &e) {
+  } catch (const c10::OutOfMemoryError &e) {
     set_error(e.what_without_backtrace());
+    return I2V_STATUS_OUT_OF_MEMORY;
+  } catch (const std::bad_alloc &) {
+    set_error("out of host memory");
+    return I2V_STATUS_OUT_OF_MEMORY;
+  } catch (const c10::Error &e) {
+    // libtorch 1.x reports a failed CPU allocation as a plain enforce failure.
+    std::string m = e.what_without_backtrace();
+    set_error(m);
+    if (m.find("can't allocate memory") != std::string::npos || m.find("out of memory") != std::string::npos)
+      return I2V_STATUS_OUT_OF_MEMORY;
   } catch (const std::exception &e) {
     set_error(e.what());
   } catch (...) {
@@ -53,6 +71,11 @@ template <typename F> i2v_status guarded(F &&body) {
   }
   return 1;
 }
+
+// Host round trips made by the calling thread (see host_sync_count in i2v_torch.h): per thread, so one
+// generation's count is not disturbed by others running beside it.
+thread_local uint64_t host_syncs = 0;
+void count_sync() { host_syncs++; }
 
 struct ShimError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -123,21 +146,47 @@ void copy_string(const std::string &s, char *buf, size_t len) {
 }
 
 // The 1.13 fallback for attention: the same math as PyTorch's reference path (softmax(q·kᵀ·scale + mask)·v).
-at::Tensor attention_math(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
-                          const c10::optional<at::Tensor> &mask, bool causal, double scale) {
-  auto scores = at::matmul(q, k.transpose(-2, -1)) * scale;
+at::Tensor attention_math_full(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                               const c10::optional<at::Tensor> &mask, bool causal, double scale) {
+  auto scores = at::matmul(q, k.transpose(-2, -1));
+  scores.mul_(scale);
   if (causal) {
     auto L = q.size(-2), S = k.size(-2);
     auto keep = at::ones({L, S}, q.options().dtype(at::kBool)).tril();
-    scores = scores.masked_fill(keep.logical_not(), -std::numeric_limits<double>::infinity());
+    scores.masked_fill_(keep.logical_not(), -std::numeric_limits<double>::infinity());
   }
   if (mask) {
     if (mask->scalar_type() == at::kBool)
-      scores = scores.masked_fill(mask->logical_not(), -std::numeric_limits<double>::infinity());
+      scores.masked_fill_(mask->logical_not(), -std::numeric_limits<double>::infinity());
     else
-      scores = scores + *mask;
+      scores.add_(*mask);
   }
   return at::matmul(at::softmax(scores, -1), v);
+}
+
+// Bounded memory: the score matrix of all batch·heads rows at once is (B·H, L, S); at 512x512x16 that is tens of
+// gigabytes. Rows of q are independent, so compute slices of at most kScoreBudget bytes of scores and write them
+// into one output. Same values as the whole computation (each slice runs the same kernels on the same rows).
+constexpr int64_t kScoreBudget = int64_t(256) << 20;
+
+at::Tensor attention_math(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                          const c10::optional<at::Tensor> &mask, bool causal, double scale) {
+  int64_t L = q.size(-2), S = k.size(-2);
+  int64_t rows = q.numel() / std::max<int64_t>(1, L * q.size(-1));
+  int64_t per_row = L * S * static_cast<int64_t>(q.element_size());
+  if (mask || q.dim() < 3 || rows <= 1 || rows * per_row <= kScoreBudget || k.sizes() != v.sizes() ||
+      q.sizes().slice(0, q.dim() - 2) != k.sizes().slice(0, k.dim() - 2))
+    return attention_math_full(q, k, v, mask, causal, scale);
+  auto Q = q.reshape({rows, L, q.size(-1)}), K = k.reshape({rows, S, k.size(-1)}), V = v.reshape({rows, S, v.size(-1)});
+  auto out = at::empty({rows, L, v.size(-1)}, q.options());
+  int64_t step = std::max<int64_t>(1, kScoreBudget / per_row);
+  for (int64_t r = 0; r < rows; r += step) {
+    int64_t n = std::min(step, rows - r);
+    out.narrow(0, r, n).copy_(attention_math_full(Q.narrow(0, r, n), K.narrow(0, r, n), V.narrow(0, r, n), mask, causal, scale));
+  }
+  auto shape = q.sizes().vec();
+  shape.back() = v.size(-1);
+  return out.reshape(shape);
 }
 
 // CUDA device names come from the driver API, loaded lazily, so this file needs no CUDA headers and the CPU
@@ -203,6 +252,7 @@ i2v_status impl_cuda_device_name(int32_t index, char *buf, size_t len, uint64_t 
 i2v_status impl_synchronize(i2v_device device) {
   return guarded([&] {
     auto dev = device_of(device);
+    count_sync();
     // A blocking copy to the host waits for the device's current stream, on any libtorch version.
     if (dev.is_cuda()) at::zeros({1}, at::TensorOptions().device(dev)).to(at::kCPU);
   });
@@ -240,6 +290,7 @@ i2v_status impl_tensor_info(i2v_tensor h, int64_t *shape, int32_t *ndim, int32_t
 i2v_status impl_tensor_from_data(const void *data, size_t nbytes, int32_t dtype, const int64_t *shape, int32_t ndim,
                                  i2v_tensor *out) {
   return guarded([&] {
+    count_sync();
     auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)));
     size_t expected = static_cast<size_t>(t.numel()) * t.element_size();
     if (nbytes != expected)
@@ -255,6 +306,7 @@ i2v_status impl_tensor_from_data(const void *data, size_t nbytes, int32_t dtype,
 
 i2v_status impl_tensor_to_data(i2v_tensor h, void *dst, size_t nbytes) {
   return guarded([&] {
+    count_sync();
     auto t = T(h).to(at::kCPU).contiguous();
     size_t have = static_cast<size_t>(t.numel()) * t.element_size();
     if (nbytes != have)
@@ -279,7 +331,12 @@ i2v_status impl_tensor_arange(double start, double end, double step, int32_t dty
 }
 
 i2v_status impl_tensor_to(i2v_tensor h, int32_t dtype, i2v_device device, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).to(device_of(device), scalar_type(dtype))); });
+  return guarded([&] {
+    const auto &t = T(h);
+    auto dev = device_of(device);
+    if (t.device().type() != dev.type()) count_sync();
+    put(out, t.to(dev, scalar_type(dtype)));
+  });
 }
 
 i2v_status impl_tensor_contiguous(i2v_tensor h, i2v_tensor *out) {
@@ -293,7 +350,9 @@ i2v_status impl_tensor_clone(i2v_tensor h, i2v_tensor *out) {
 i2v_status impl_tensor_copy_(i2v_tensor dst, i2v_tensor src) {
   return guarded([&] {
     auto d = T(dst);
-    d.copy_(T(src));
+    const auto &s = T(src);
+    if (d.device().type() != s.device().type()) count_sync();
+    d.copy_(s);
   });
 }
 
@@ -577,6 +636,111 @@ i2v_status impl_upsample_nearest2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_ten
 
 i2v_status impl_adaptive_avg_pool2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_tensor *out) {
   return guarded([&] { put(out, at::adaptive_avg_pool2d(T(x), {oh, ow})); });
+}
+
+// ---- API 2: memory, synchronisation accounting, attention kernels ----
+
+// cudaMemGetInfo from the CUDA runtime libtorch_cuda already loaded (no CUDA headers needed here).
+using cuda_get_device_fn = int (*)(int *);
+using cuda_set_device_fn = int (*)(int);
+using cuda_mem_get_info_fn = int (*)(size_t *, size_t *);
+
+void *cuda_runtime() {
+  static void *lib = [] {
+    for (const char *name : {"libcudart.so.13", "libcudart.so.12", "libcudart.so.11.0", "libcudart.so"}) {
+      if (void *h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD)) return h;
+    }
+    for (const char *name : {"libcudart.so.13", "libcudart.so.12", "libcudart.so"}) {
+      if (void *h = dlopen(name, RTLD_LAZY | RTLD_LOCAL)) return h;
+    }
+    return static_cast<void *>(nullptr);
+  }();
+  return lib;
+}
+
+i2v_status impl_cuda_memory_info(int32_t index, uint64_t *free_bytes, uint64_t *total_bytes) {
+  return guarded([&] {
+    if (impl_cuda_device_count() <= index || index < 0)
+      throw ShimError("no CUDA device " + std::to_string(index));
+    void *lib = cuda_runtime();
+    if (lib == nullptr) throw ShimError("the CUDA runtime library (libcudart) is not loaded");
+    auto get = reinterpret_cast<cuda_get_device_fn>(dlsym(lib, "cudaGetDevice"));
+    auto set = reinterpret_cast<cuda_set_device_fn>(dlsym(lib, "cudaSetDevice"));
+    auto info = reinterpret_cast<cuda_mem_get_info_fn>(dlsym(lib, "cudaMemGetInfo"));
+    if (!get || !set || !info) throw ShimError("libcudart lacks cudaMemGetInfo");
+    int previous = 0;
+    get(&previous);
+    if (previous != index) set(index);
+    size_t f = 0, t = 0;
+    int rc = info(&f, &t);
+    if (previous != index) set(previous);
+    if (rc != 0) throw ShimError("cudaMemGetInfo failed with CUDA error " + std::to_string(rc));
+    if (free_bytes) *free_bytes = f;
+    if (total_bytes) *total_bytes = t;
+  });
+}
+
+i2v_status impl_cuda_memory_stats(int32_t index, i2v_memory_stats *out) {
+  return guarded([&] {
+    if (out == nullptr) throw ShimError("null output pointer");
+    *out = i2v_memory_stats{0, 0, 0, 0, 0};
+#ifdef I2V_HAS_DEVICE_ALLOCATOR
+    if (impl_cuda_device_count() <= index || index < 0) return;
+    auto *allocator = c10::getDeviceAllocator(c10::DeviceType::CUDA);
+    if (!allocator->initialized()) { out->available = 1; return; }
+    auto stats = allocator->getDeviceStats(static_cast<c10::DeviceIndex>(index));
+    const auto &a = stats.allocated_bytes[0], &r = stats.reserved_bytes[0]; // [0] = all pools
+    *out = i2v_memory_stats{static_cast<uint64_t>(a.current), static_cast<uint64_t>(a.peak),
+                            static_cast<uint64_t>(r.current), static_cast<uint64_t>(r.peak), 1};
+#endif
+  });
+}
+
+i2v_status impl_cuda_reset_peak_memory(int32_t index) {
+  return guarded([&] {
+#ifdef I2V_HAS_DEVICE_ALLOCATOR
+    if (impl_cuda_device_count() <= index || index < 0) return;
+    auto *allocator = c10::getDeviceAllocator(c10::DeviceType::CUDA);
+    if (allocator->initialized()) allocator->resetPeakStats(static_cast<c10::DeviceIndex>(index));
+#endif
+  });
+}
+
+i2v_status impl_cuda_empty_cache(void) {
+  return guarded([&] {
+#ifdef I2V_HAS_DEVICE_ALLOCATOR
+    if (impl_cuda_device_count() <= 0) return;
+    auto *allocator = c10::getDeviceAllocator(c10::DeviceType::CUDA);
+    if (allocator->initialized()) allocator->emptyCache();
+#endif
+  });
+}
+
+uint64_t impl_host_sync_count(void) { return host_syncs; }
+
+i2v_status impl_set_sdpa_backends(int32_t mask) {
+  return guarded([&] {
+    if (mask < 0 || mask > 15) throw ShimError("attention backend mask must be 0..15, got " + std::to_string(mask));
+#ifdef I2V_HAS_SDPA
+    bool all = mask == 0;
+    auto &ctx = at::globalContext();
+    ctx.setSDPUseFlash(all || (mask & I2V_SDPA_FLASH));
+    ctx.setSDPUseMemEfficient(all || (mask & I2V_SDPA_EFFICIENT));
+    ctx.setSDPUseMath(all || (mask & I2V_SDPA_MATH));
+#if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 3
+    ctx.setSDPUseCuDNN(all || (mask & I2V_SDPA_CUDNN));
+#endif
+#else
+    if (mask != 0 && mask != I2V_SDPA_MATH)
+      throw ShimError("libtorch " TORCH_VERSION " has no fused attention kernels: only math attention is available");
+#endif
+  });
+}
+
+i2v_status impl_empty(const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out) {
+  return guarded([&] {
+    put(out, at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
+  });
 }
 
 #define I2V_TABLE_ENTRY(ret, name, params) impl_##name,

@@ -27,12 +27,15 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long) var runs = 3
   @Option(name: .long) var device = "cpu"
   @Option(name: .long) var dtype = "float32"
+  @Flag(name: .long, help: "Also time every top-level UNet block (waits for the device around each one).")
+  var blocks = false
   @OptionGroup var runtime: RuntimeOptions
 
   func run() throws {
     do {
       try runtime.apply()
       guard let dev = Device(parsing: device) else { throw ValidationError("--device must be cpu, cuda or cuda:N") }
+      try runtime.check(device: dev)
       guard let dt = DType(name: dtype) else { throw ValidationError("--dtype must be float32, float16 or bfloat16") }
       let folder = try PipelineDescriptor(modelPath: model).check()
       let loadStart = Date()
@@ -47,6 +50,8 @@ struct BenchCommand: ParsableCommand {
       let text = try g.randn([batch, 77, c.crossAttentionDim], dtype: dt, device: dev)
       let image = try g.randn([batch, 1, c.crossAttentionDim], dtype: dt, device: dev)
       let fps = try Tensor([Int64](repeating: 8, count: batch), shape: [batch]).to(.int64, device: dev)
+      let gpu = dev.kind == .cuda ? dev.index ?? 0 : nil
+      if let gpu { try Runtime.synchronize(dev); try Runtime.cudaResetPeakMemory(gpu) }
       var times: [Double] = []
       for i in 0..<(warmup + runs) {
         try Runtime.synchronize(dev)
@@ -57,12 +62,27 @@ struct BenchCommand: ParsableCommand {
         if i >= warmup { times.append(Date().timeIntervalSince(t0)) }
         _ = out
       }
+      // Per-block figures come from separate evaluations, so the timed ones above carry no extra waits.
+      var blockJSON = ""
+      if blocks {
+        let timer = UNetBlockTimer(device: dev)
+        let cond = try unet.conditioning(fps: fps, imageLatents: latents, imageEmbeddings: image,
+                                         encoderHiddenStates: text)
+        for _ in 0..<max(1, runs) { _ = try unet(sample: sample, timestep: 981, conditioning: cond, timer: timer) }
+        blockJSON = ", \"blocks\": {" + timer.medians.map { "\"\($0.name)\": \(Format.fixed($0.seconds, 5))" }
+          .joined(separator: ", ") + "}"
+      }
       times.sort()
       let median = times[times.count / 2]
+      var memory = ""
+      if let gpu, let m = try Runtime.cudaMemoryStats(gpu) {
+        memory = ", \"peak_allocated_bytes\": \(m.peakAllocated), \"peak_reserved_bytes\": \(m.peakReserved)"
+      }
       print("{\"component\": \"unet\", \"model\": \"\(model)\", \"device\": \"\(dev)\", \"dtype\": \"\(dt)\", "
         + "\"threads\": \(try Runtime.threads()), \"shape\": \(shape), \"runs\": \(runs), "
         + "\"load_seconds\": \(Format.fixed(loadSeconds, 4)), \"median_seconds\": \(Format.fixed(median, 5)), "
-        + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5))}")
+        + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5)), "
+        + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory)\(memory)\(blockJSON)}")
     } catch let e as ValidationError {
       throw e
     } catch {

@@ -40,6 +40,8 @@ struct GenerateCommand: ParsableCommand {
       --seed S gives the same frames as diffusers' I2VGenXLPipeline called with
       generator=torch.manual_seed(S) on CPU (same model, inputs and settings), on every device.
 
+      Exit status: 0 done, 1 failed (message on stderr), 3 out of memory (with the settings that would fit).
+
       Examples:
         i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
         i2v generate --image cat.png --prompt "waves crashing" --preset high_motion --seed 42 -o waves.webm
@@ -64,6 +66,7 @@ struct GenerateCommand: ParsableCommand {
   @Option(name: .long, help: .hidden) var saveTensors: String?
 
   func run() throws {
+    var session: GenerationSession? = nil
     do {
       let report = ProgressReporter(forced: progress, quiet: quiet)
       InterruptCleanup.installSignalHandlers()
@@ -72,10 +75,11 @@ struct GenerateCommand: ParsableCommand {
       try VideoWriter.checkFormat(path: output)
       if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
       try ImageLoader.checkSupported(path: image)
-      let session = try GenerationSession(modelOptions, report: report)
+      let opened = try GenerationSession(modelOptions, report: report)
+      session = opened
       let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
                                         options: options, saveTensors: saveTensors)
-      let r = try session.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
+      let r = try opened.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
       let n = r.request.frames
       report.note("wrote \(output): \(n) frames, \(r.request.width)x\(r.request.height), \(r.videoFPS) fps "
         + "(\(Format.fixed(Double(n) / Double(r.videoFPS), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
@@ -85,6 +89,12 @@ struct GenerateCommand: ParsableCommand {
       throw e
     } catch let e as PipelineError where e == .cancelled {
       throw failure("cancelled; no output written")
+    } catch PipelineError.outOfMemory(let stage, let detail) {
+      let request = session?.lastRequest
+      let message = MemoryAdvice.message(stage: stage, detail: detail, request: request,
+                                         device: session?.device ?? .cpu, dtype: session?.dtype ?? .float32)
+      _ = failure(message + "\n  no output written")
+      throw ExitCode(MemoryAdvice.exitStatus)
     } catch {
       throw failure("\(error)")
     }

@@ -40,9 +40,12 @@ final class GenerationSession {
   let device: Device
   let dtype: DType
   let report: ProgressReporter
+  let runtime: RuntimeOptions
   /// File hashes and lock status of the model, checked before loading and recorded in every sidecar.
   let integrity: ModelIntegrity
   private(set) var pipeline: I2VGenXLPipeline?
+  /// The request of the item being run (for out-of-memory advice).
+  private(set) var lastRequest: GenerationRequest?
   /// Seconds the last `loadedPipeline()` spent loading, charged to the run that triggered it.
   private var pendingLoadSeconds = 0.0
   /// Warnings already printed: a batch of 1,000 items with the same settings says each one once (every sidecar
@@ -52,11 +55,13 @@ final class GenerationSession {
   /// Resolves and checks the model folder and the device without loading any weights.
   init(_ options: ModelOptions, report: ProgressReporter) throws {
     self.report = report
+    runtime = options.runtime
     model = try ModelLocator.locate(argument: options.model)
     folder = try PipelineDescriptor(modelPath: model.path).check()
     latentScale = try Self.latentScale(folder)
     try options.runtime.apply()
     device = try Self.resolveDevice(options.device)
+    try options.runtime.check(device: device)
     dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
     integrity = try ModelIntegrity(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
     if model.source == .bundled {
@@ -97,7 +102,13 @@ final class GenerationSession {
     if let pipeline { return pipeline }
     report.note("loading \(model.path) (\(dtype) on \(device))")
     let started = Date()
-    let p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device))
+    var component = "tokenizer"
+    let p: I2VGenXLPipeline
+    do {
+      p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device)) { component = $0 }
+    } catch let e as TorchError where e.isOutOfMemory {
+      throw PipelineError.outOfMemory(stage: "loading the \(component) weights (\(dtype)) onto \(device)", detail: e.message)
+    }
     pipeline = p
     pendingLoadSeconds = Date().timeIntervalSince(started)
     return p
@@ -106,6 +117,7 @@ final class GenerationSession {
   /// Generates one item and writes its outputs (PNG frames first, then the video, each atomically).
   func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
     let (request, preset, writeOptions, videoFPS) = try prepare(item)
+    lastRequest = request
     report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
     let guidance = GuidanceArgument.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
@@ -140,7 +152,8 @@ final class GenerationSession {
     for t in output.timings { timings[t.stage] = t.seconds }
     timings["total"] = Date().timeIntervalSince(started)
     let provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
-                                    videoFPS: videoFPS, warnings: warnings, timings: timings)
+                                    videoFPS: videoFPS, warnings: warnings, timings: timings,
+                                    gpuMemory: output.gpuMemory)
     let sidecar = try provenance.write(beside: item.output)
     var framesSidecar: String?
     if let dir = item.framesDir {

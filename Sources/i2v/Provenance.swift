@@ -17,7 +17,17 @@ struct Provenance: Codable {
   var runtime: RuntimeRecord
   /// Seconds per stage: load (0 when the model was already loaded), encode, denoise, decode, write, total.
   var timings: [String: Double]
+  /// CUDA runs: the caching allocator's peaks during the generation (what the GPU had to hold for it).
+  var gpuMemory: GPUMemoryRecord?
   var warnings: [String]
+
+  struct GPUMemoryRecord: Codable {
+    var peakAllocatedBytes: UInt64
+    var peakReservedBytes: UInt64
+    enum CodingKeys: String, CodingKey {
+      case peakAllocatedBytes = "peak_allocated_bytes", peakReservedBytes = "peak_reserved_bytes"
+    }
+  }
 
   struct OutputRecord: Codable {
     var path: String
@@ -91,10 +101,18 @@ struct Provenance: Codable {
     var dtype: String
     var threads: Int
     var media: [String: String]
+    /// --attention and --block-memory (MiB).
+    var attention: String
+    var blockMemoryMiB: Int
+
+    enum CodingKeys: String, CodingKey {
+      case i2v, libtorch, device, dtype, threads, media, attention, blockMemoryMiB = "block_memory_mib"
+    }
   }
 
   enum CodingKeys: String, CodingKey {
-    case format, created, output, parameters, model, runtime, timings = "timings_seconds", warnings
+    case format, created, output, parameters, model, runtime, timings = "timings_seconds"
+    case gpuMemory = "gpu_memory", warnings
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.
@@ -154,7 +172,8 @@ struct Provenance: Codable {
 extension Provenance {
   /// The record of one finished run of `session` (the output must already be written: it is hashed here).
   init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
-       guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double]) throws
+       guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double],
+       gpuMemory: Runtime.MemoryStats? = nil) throws
   {
     created = ISO8601DateFormatter().string(from: Date())
     output = try Self.outputRecord(item.output)
@@ -179,8 +198,10 @@ extension Provenance {
     var media: [String: String] = [:]
     for (name, version) in MediaLibraries.versions() { media[name] = version }
     runtime = RuntimeRecord(i2v: I2VVersion.string, libtorch: try Runtime.torchVersion(), device: device,
-                            dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media)
+                            dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media,
+                            attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemory)
     self.timings = timings.mapValues { ($0 * 1000).rounded() / 1000 }
+    self.gpuMemory = gpuMemory.map { GPUMemoryRecord(peakAllocatedBytes: $0.peakAllocated, peakReservedBytes: $0.peakReserved) }
     self.warnings = warnings
   }
 }

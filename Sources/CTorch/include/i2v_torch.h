@@ -13,6 +13,7 @@
  *     released exactly once with tensor_free().
  *   - Every call runs under c10::InferenceMode: there is no autograd anywhere in i2v.
  *   - The table only ever grows at its end; `api_version` tells the Swift side which entries exist.
+ *   - Status I2V_STATUS_OUT_OF_MEMORY marks a failed allocation (CUDA or host), so callers can say what to change.
  */
 #ifndef I2V_TORCH_H
 #define I2V_TORCH_H
@@ -24,10 +25,26 @@
 extern "C" {
 #endif
 
-#define I2V_TORCH_API_VERSION 1
+#define I2V_TORCH_API_VERSION 2
 #define I2V_MAX_DIMS 16
 
 typedef int32_t i2v_status;
+#define I2V_STATUS_ERROR 1
+#define I2V_STATUS_OUT_OF_MEMORY 2
+
+/* Attention kernels libtorch may choose from (set_sdpa_backends); 0 = libtorch's own default choice. */
+#define I2V_SDPA_FLASH 1
+#define I2V_SDPA_EFFICIENT 2
+#define I2V_SDPA_MATH 4
+#define I2V_SDPA_CUDNN 8
+
+typedef struct {
+  uint64_t allocated;      /* bytes in live tensors now (CUDA caching allocator) */
+  uint64_t peak_allocated; /* highest `allocated` since the last reset */
+  uint64_t reserved;       /* bytes the allocator holds from the driver now */
+  uint64_t peak_reserved;
+  int32_t available;       /* 0 when this libtorch cannot report allocator statistics */
+} i2v_memory_stats;
 typedef struct i2v_tensor_s *i2v_tensor;
 typedef struct i2v_generator_s *i2v_generator;
 
@@ -163,7 +180,21 @@ typedef enum {
     (i2v_tensor q, i2v_tensor k, i2v_tensor v, i2v_tensor mask_or_null, int32_t is_causal, double scale,       \
      i2v_tensor *out))                                                                                         \
   X(i2v_status, upsample_nearest2d, (i2v_tensor x, int64_t out_h, int64_t out_w, i2v_tensor *out))             \
-  X(i2v_status, adaptive_avg_pool2d, (i2v_tensor x, int64_t out_h, int64_t out_w, i2v_tensor *out))
+  X(i2v_status, adaptive_avg_pool2d, (i2v_tensor x, int64_t out_h, int64_t out_w, i2v_tensor *out))           \
+  /* ---- API 2: memory, synchronisation accounting, attention kernels ---- */                               \
+  /* Free and total bytes of a CUDA device, as the driver reports them. */                                    \
+  X(i2v_status, cuda_memory_info, (int32_t index, uint64_t *free_bytes, uint64_t *total_bytes))               \
+  X(i2v_status, cuda_memory_stats, (int32_t index, i2v_memory_stats *out))                                    \
+  X(i2v_status, cuda_reset_peak_memory, (int32_t index))                                                      \
+  /* Returns cached, unused blocks to the driver (after large components are released). */                   \
+  X(i2v_status, cuda_empty_cache, (void))                                                                      \
+  /* Calls of this thread that move data between the host and a tensor or wait for a device: tensor_from_data,\
+     tensor_to_data, tensor_to/copy_ across devices, synchronize. On a GPU each is a host round trip; the     \
+     denoising loop makes none, and a test holds it to that by reading this counter (on CPU too). */         \
+  X(uint64_t, host_sync_count, (void))                                                                         \
+  /* Restricts the kernels scaled-dot-product attention may use (I2V_SDPA_* bits; 0 = libtorch's default). */ \
+  X(i2v_status, set_sdpa_backends, (int32_t mask))                                                             \
+  X(i2v_status, empty, (const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out))
 
 #define I2V_DECLARE_FIELD(ret, name, params) ret(*name) params;
 typedef struct i2v_torch_api {

@@ -86,7 +86,13 @@ public struct BasicTransformerBlock: @unchecked Sendable {
     ff = try FeedForward(w.scope("ff"), dim: dim, inner: dim * 4, activation: .geglu)
   }
 
+  /// (rows, tokens, dim) → same; large inputs run in slices of rows (`ActivationBudget`).
   public func callAsFunction(_ x: Tensor, context: Tensor? = nil) throws -> Tensor {
+    let perRow = x.size(1) * ActivationBudget.blockElementsPerToken(dim: x.size(-1)) * x.dtype.byteSize
+    return try ActivationBudget.sliced(x, context: context, bytesPerRow: perRow) { try forward($0, context: $1) }
+  }
+
+  func forward(_ x: Tensor, context: Tensor?) throws -> Tensor {
     var h = try attn1(norm1(x)) + x
     h = try attn2(norm2(h), context: context) + h
     return try ff(norm3(h)) + h

@@ -66,8 +66,12 @@ public struct GenerationOutput: Sendable {
   /// (F, H, W, 3) uint8 — `round(x · 255)` half to even, diffusers' `output_type="pil"` pixels.
   public let framesUInt8: Tensor
   public let seed: UInt64
-  /// Seconds spent in each stage (encode, denoise, decode).
+  /// Seconds spent in each stage (encode, denoise, decode), each measured after the device finished it.
   public let timings: [(stage: String, seconds: Double)]
+  /// The CUDA caching allocator's peaks during this generation (nil on CPU, or when libtorch cannot say).
+  public var gpuMemory: Runtime.MemoryStats? = nil
+  /// Host round trips between the first and the last denoising step (`Runtime.hostSyncCount`): 0 by design.
+  public var denoisingHostSyncs: UInt64 = 0
 
   /// One RGB image per frame.
   public func images() throws -> [RGB8Image] {
@@ -88,11 +92,14 @@ public enum PipelineEvent: Sendable {
 public enum PipelineError: Error, CustomStringConvertible, Equatable {
   case invalidRequest(String)
   case cancelled
+  /// libtorch could not allocate while `stage` ran (e.g. "denoising, step 3 of 50"); `detail` is its message.
+  case outOfMemory(stage: String, detail: String)
 
   public var description: String {
     switch self {
     case .invalidRequest(let m): return m
     case .cancelled: return "cancelled"
+    case .outOfMemory(let stage, let detail): return "out of memory while \(stage): \(detail)"
     }
   }
 }

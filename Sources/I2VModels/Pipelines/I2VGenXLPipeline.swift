@@ -43,13 +43,37 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   public var latentScale: Int { vae.scaleFactor }
 
   /// Runs the pipeline. `isCancelled` is polled between steps; a cancelled run throws `PipelineError.cancelled`.
+  /// A failed allocation throws `PipelineError.outOfMemory` naming the stage.
   public func generate(_ r: GenerationRequest, onEvent: (PipelineEvent) -> Void = { _ in },
                        isCancelled: () -> Bool = { false }) throws -> GenerationOutput
   {
+    var stage = "encoding prompt"
+    do {
+      return try run(r, onEvent: { event in
+        switch event {
+        case .stage(let s): stage = s
+        case .denoisingStep(let i, let n, _): stage = "denoising, step \(min(i + 1, n)) of \(n)"
+        case .decodedFrames(let done, let n): stage = "decoding frames \(done + 1)-\(min(done + r.decodeChunkSize, n)) of \(n)"
+        }
+        onEvent(event)
+      }, isCancelled: isCancelled)
+    } catch let e as TorchError where e.isOutOfMemory {
+      throw PipelineError.outOfMemory(stage: stage, detail: e.message)
+    }
+  }
+
+  func run(_ r: GenerationRequest, onEvent: (PipelineEvent) -> Void, isCancelled: () -> Bool) throws
+    -> GenerationOutput
+  {
     try r.validate(latentScale: latentScale)
     var timings: [(String, Double)] = []
+    let gpu = device.kind == .cuda ? device.index ?? 0 : nil
+    if let gpu { try Runtime.cudaResetPeakMemory(gpu) }
     var clock = Date()
-    func lap(_ stage: String) {
+    // Work is queued asynchronously on a GPU: each stage ends when the device has finished it, so the time of
+    // denoising is not billed to decoding.
+    func lap(_ stage: String) throws {
+      try Runtime.synchronize(device)
       timings.append((stage, Date().timeIntervalSince(clock)))
       clock = Date()
     }
@@ -79,7 +103,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     // 3.3 fps conditioning, one entry per UNet batch row.
     let fps = try Tensor([Int64](repeating: Int64(r.conditioningFPS), count: cfg ? 2 : 1), shape: [cfg ? 2 : 1])
       .to(.int64, device: device)
-    lap("encode")
+    try lap("encode")
 
     // 4-5. Timesteps and the initial noise (the second draw), drawn on the CPU in the pipeline dtype.
     let timesteps = try scheduler.timesteps(steps: r.steps)
@@ -87,21 +111,26 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     let channels = unet.config.inChannels
     var latents = try generator.randn([1, channels, r.frames, h, w], dtype: textContext.dtype, device: device)
 
-    // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars.
+    // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars, so no
+    //    step waits for the GPU (counted: `denoisingHostSyncs`).
+    //    The UNet's step-invariant inputs (context tokens, encoded image latents, fps embedding) once.
+    let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
+                                                 encoderHiddenStates: textContext)
+    let syncsBefore = try Runtime.hostSyncCount()
     for (i, t) in timesteps.enumerated() {
       try checkCancel()
       onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
       let input = cfg ? try Tensor.cat([latents, latents]) : latents
-      var v = try unet(sample: input, timestep: t, fps: fps, imageLatents: conditioning,
-                       imageEmbeddings: imageEmbeddings, encoderHiddenStates: textContext)
+      var v = try unet(sample: input, timestep: t, conditioning: unetConditioning)
       if cfg {
         let halves = try v.chunk(2)
         v = try halves[0] + (halves[1] - halves[0]) * r.guidanceScale
       }
       latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
     }
+    let loopSyncs = try Runtime.hostSyncCount() - syncsBefore
+    try lap("denoise")
     onEvent(.denoisingStep(index: timesteps.count, of: timesteps.count, timestep: 0))
-    lap("denoise")
 
     // 8. Decode in chunks of frames, then diffusers' postprocess.
     onEvent(.stage("decoding"))
@@ -110,8 +139,11 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       .clamp(min: 0, max: 1)
     let framesFloat = try frames.permute(0, 2, 3, 1).to(device: .cpu).contiguous()
     let framesUInt8 = try (framesFloat * 255).round().to(.uint8)
-    lap("decode")
-    return GenerationOutput(framesFloat: framesFloat, framesUInt8: framesUInt8, seed: r.seed, timings: timings)
+    try lap("decode")
+    var output = GenerationOutput(framesFloat: framesFloat, framesUInt8: framesUInt8, seed: r.seed, timings: timings)
+    output.denoisingHostSyncs = loopSyncs
+    if let gpu { output.gpuMemory = try Runtime.cudaMemoryStats(gpu) }
+    return output
   }
 
   /// `encode_prompt` for one prompt: ids padded/truncated to 77, penultimate layer + final LayerNorm.

@@ -86,6 +86,44 @@ public struct I2VGenXLUNet: @unchecked Sendable {
     convOut = try Conv2d(w.scope("conv_out"), inChannels: base, outChannels: c.outChannels, kernel: 3, padding: 1)
   }
 
+  /// What a UNet evaluation needs besides the noisy sample and the timestep. None of it changes from step to
+  /// step, so a generation computes it once (diffusers recomputes it in every `forward`; the values are the
+  /// same, operation for operation).
+  public struct Conditioning: @unchecked Sendable {
+    /// (N·F, L + 64 + in_channels, cross_attention_dim): [text | image-latent tokens | CLIP-image tokens], per frame.
+    public let context: Tensor
+    /// (N, in_channels, F, h, w): `image_latents_proj_in` + the temporal encoder applied to the image latents.
+    public let encodedImageLatents: Tensor
+    /// (N, time_embed_dim): `fps_embedding(proj(fps))`.
+    public let fpsEmbedding: Tensor
+    public let batch: Int
+    public let frames: Int
+  }
+
+  /// Steps 2-4 of diffusers' forward that do not depend on the sample or the timestep.
+  /// - imageLatents: (N, in_channels, F, h, w) first-frame latent + position-mask frames; fps: (N,) integer;
+  ///   imageEmbeddings: (N, 1, cross_attention_dim) CLIP image embeddings; encoderHiddenStates: (N, L,
+  ///   cross_attention_dim) text embeddings.
+  public func conditioning(fps: Tensor, imageLatents: Tensor, imageEmbeddings: Tensor, encoderHiddenStates: Tensor)
+    throws -> Conditioning
+  {
+    guard imageLatents.rank == 5, imageLatents.size(1) == config.inChannels else {
+      throw TorchError("UNet: image latents \(imageLatents.shape) must be (N, \(config.inChannels), F, h, w)")
+    }
+    let n = imageLatents.size(0), frames = imageLatents.size(2)
+    guard fps.shape == [n], imageEmbeddings.rank == 3, imageEmbeddings.size(0) == n,
+      encoderHiddenStates.rank == 3, encoderHiddenStates.size(0) == n
+    else {
+      throw TorchError("UNet: fps \(fps.shape), image embeddings \(imageEmbeddings.shape) and text embeddings "
+        + "\(encoderHiddenStates.shape) must all have batch \(n)")
+    }
+    let fpsEmb = try fpsEmbedding(timeProj(fps.to(device: device)).to(dtype))
+    let context = try contextTokens(imageLatents: imageLatents, imageEmbeddings: imageEmbeddings,
+                                    text: encoderHiddenStates).repeatInterleave(frames, dim: 0)
+    return Conditioning(context: context, encodedImageLatents: try encodeImageLatents(imageLatents),
+                        fpsEmbedding: fpsEmb, batch: n, frames: frames)
+  }
+
   /// One UNet evaluation (diffusers `I2VGenXLUNet.forward`).
   /// - sample: (N, in_channels, F, h, w) noisy latents; imageLatents: same shape (first-frame latent + position-mask
   ///   frames); fps: (N,) integer; imageEmbeddings: (N, 1, cross_attention_dim) CLIP image embeddings;
@@ -94,36 +132,48 @@ public struct I2VGenXLUNet: @unchecked Sendable {
   public func callAsFunction(sample: Tensor, timestep: Int, fps: Tensor, imageLatents: Tensor,
                              imageEmbeddings: Tensor, encoderHiddenStates: Tensor) throws -> Tensor
   {
-    guard sample.rank == 5, imageLatents.shape == sample.shape, sample.size(1) == config.inChannels else {
-      throw TorchError("UNet: sample \(sample.shape) and image latents \(imageLatents.shape) must both be "
-        + "(N, \(config.inChannels), F, h, w)")
+    guard imageLatents.shape == sample.shape else {
+      throw TorchError("UNet: sample \(sample.shape) and image latents \(imageLatents.shape) must have one shape")
+    }
+    let c = try conditioning(fps: fps, imageLatents: imageLatents, imageEmbeddings: imageEmbeddings,
+                             encoderHiddenStates: encoderHiddenStates)
+    return try callAsFunction(sample: sample, timestep: timestep, conditioning: c)
+  }
+
+  /// One UNet evaluation with precomputed conditioning. `timer` (benchmarks only) times every top-level block.
+  public func callAsFunction(sample: Tensor, timestep: Int, conditioning cond: Conditioning,
+                             timer: UNetBlockTimer? = nil) throws -> Tensor
+  {
+    func timed<T>(_ name: String, _ body: () throws -> T) throws -> T {
+      guard let timer else { return try body() }
+      return try timer.measure(name, body)
+    }
+    guard sample.rank == 5, sample.size(1) == config.inChannels, sample.size(0) == cond.batch,
+      sample.shape == cond.encodedImageLatents.shape
+    else {
+      throw TorchError("UNet: sample \(sample.shape) must be (N, \(config.inChannels), F, h, w) like the image "
+        + "latents \(cond.encodedImageLatents.shape)")
     }
     let (n, channels, frames, height, width) = (sample.size(0), sample.size(1), sample.size(2), sample.size(3),
                                                 sample.size(4))
-    guard fps.shape == [n], imageEmbeddings.rank == 3, imageEmbeddings.size(0) == n,
-      encoderHiddenStates.rank == 3, encoderHiddenStates.size(0) == n
-    else {
-      throw TorchError("UNet: fps \(fps.shape), image embeddings \(imageEmbeddings.shape) and text embeddings "
-        + "\(encoderHiddenStates.shape) must all have batch \(n)")
-    }
-
     // 1–3. Time + fps embeddings, one row per frame (sample-major). The timestep tensor is made on the device.
-    let emb = try embedding(timestep: timestep, fps: fps, batch: n).repeatInterleave(frames, dim: 0)
-    // 4. Context tokens [text | 64 image-latent | in_channels CLIP-image], repeated per frame.
-    let context = try contextTokens(imageLatents: imageLatents, imageEmbeddings: imageEmbeddings,
-                                    text: encoderHiddenStates).repeatInterleave(frames, dim: 0)
+    let t = try Tensor.full([n], Double(timestep), dtype: .int64, device: device)
+    let emb = try (timeEmbedding(timeProj(t).to(dtype)) + cond.fpsEmbedding).repeatInterleave(frames, dim: 0)
+    let context = cond.context
 
     // 5. Input: noisy latents and the encoded image latents on the channel axis, then per-frame rows.
-    var h = try Tensor.cat([modelDType(sample), encodeImageLatents(imageLatents)], dim: 1)
+    var h = try Tensor.cat([modelDType(sample), cond.encodedImageLatents], dim: 1)
     h = try h.permute(0, 2, 1, 3, 4).reshape(n * frames, channels * 2, height, width)
-    h = try convIn(h)
-    h = try transformerIn(h, frames: frames)
+    h = try timed("conv_in") { try convIn(h) }
+    h = try timed("transformer_in") { try transformerIn(h, frames: frames) }
 
     // 6. Down path, collecting skips.
     var skips = [h]
-    for block in downBlocks { h = try block(h, emb: emb, context: context, frames: frames, skips: &skips) }
+    for (i, block) in downBlocks.enumerated() {
+      h = try timed("down_blocks.\(i)") { try block(h, emb: emb, context: context, frames: frames, skips: &skips) }
+    }
     // 7. Mid.
-    h = try midBlock(h, emb: emb, context: context, frames: frames)
+    h = try timed("mid_block") { try midBlock(h, emb: emb, context: context, frames: frames) }
     // 8. Up path. Sizes that are not multiples of 2^upsamplers make every upsampler target the size of the next
     //    skip it will meet (diffusers' forward_upsample_size).
     let factor = 1 << config.upsamplerCount
@@ -134,19 +184,13 @@ public struct I2VGenXLUNet: @unchecked Sendable {
       if forceSizes, i < upBlocks.count - 1, remaining > 0 {
         size = (skips[remaining - 1].size(2), skips[remaining - 1].size(3))
       }
-      h = try block(h, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: size)
+      h = try timed("up_blocks.\(i)") {
+        try block(h, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: size)
+      }
     }
     // 9. Out.
-    h = try convOut(convNormOut(h).silu())
+    h = try timed("conv_out") { try convOut(convNormOut(h).silu()) }
     return try h.reshape(n, frames, config.outChannels, height, width).permute(0, 2, 1, 3, 4)
-  }
-
-  /// `time_embedding(proj(t)) + fps_embedding(proj(fps))`, (N, time_embed_dim). Projections in float32, then cast.
-  func embedding(timestep: Int, fps: Tensor, batch n: Int) throws -> Tensor {
-    let t = try Tensor.full([n], Double(timestep), dtype: .int64, device: device)
-    let tEmb = try timeEmbedding(timeProj(t).to(dtype))
-    let fEmb = try fpsEmbedding(timeProj(fps.to(device: device)).to(dtype))
-    return try tEmb + fEmb
   }
 
   /// (N, L + 64 + in_channels, cross_attention_dim) context before the per-frame repeat.

@@ -1,0 +1,112 @@
+import Foundation
+import I2VCheckpoint
+import I2VModels
+import I2VTensor
+import Testing
+
+/// The properties the GPU path relies on, checked on the CPU: no host round trips inside the denoising loop,
+/// bounded transformer-block memory without changing results, bounded math attention, out-of-memory errors that
+/// can be told apart.
+@Suite(.serialized) struct ExecutionPathTests {
+  static func smallRequest(steps: Int = 3) -> GenerationRequest {
+    var pixels: [UInt8] = []
+    for y in 0..<40 { for x in 0..<56 { pixels += [UInt8(x * 4), UInt8(y * 6), UInt8((x + y) % 256)] } }
+    return GenerationRequest(image: RGB8Image(width: 56, height: 40, pixels: pixels), prompt: "a boat on a lake",
+                             width: 32, height: 32, frames: 3, steps: steps, guidanceScale: 9, seed: 7)
+  }
+
+  /// The counter itself moves on each kind of round trip, so a zero below means something.
+  @Test func hostSyncCounterCountsRoundTrips() throws {
+    let start = try Runtime.hostSyncCount()
+    let t = try Tensor([Float](repeating: 1, count: 4), shape: [4])  // upload
+    #expect(try Runtime.hostSyncCount() == start + 1)
+    _ = try t.floats()  // read back
+    #expect(try Runtime.hostSyncCount() == start + 2)
+    _ = try (t * 2).exp()  // device-side work only
+    #expect(try Runtime.hostSyncCount() == start + 2)
+  }
+
+  @Test func denoisingLoopMakesNoHostRoundTrips() throws {
+    let pipeline = try I2VGenXLPipeline(PipelineDescriptor(modelPath: FixturePaths.fixture("models/tiny-a").path))
+    let out = try pipeline.generate(Self.smallRequest())
+    #expect(out.denoisingHostSyncs == 0)
+    #expect(out.timings.map(\.stage) == ["encode", "denoise", "decode"])
+    #expect(out.gpuMemory == nil)  // CPU run: no allocator figures
+  }
+
+  @Test func sliceSizes() {
+    #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 1000) == 100)
+    #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 250) == 25)
+    #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 5) == 1)
+    #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 0) == 100)
+    #expect(ActivationBudget.blockElementsPerToken(dim: 512) == 11264)
+  }
+
+  /// Slicing every transformer block down to one sequence at a time gives the unsliced UNet's output.
+  @Test func slicedBlocksMatchUnsliced() throws {
+    let c = UNetFixtureCase(config: "tiny-a", name: "a_default")
+    let unet = try UNetFixtureCase.unet("tiny-a")
+    let inputs = try c.firstStepInputs()
+    let saved = ActivationBudget.blockBytes
+    defer { ActivationBudget.blockBytes = saved }
+    ActivationBudget.blockBytes = 0
+    let whole = try unet(inputs)
+    ActivationBudget.blockBytes = 1
+    let sliced = try unet(inputs)
+    let d = try sliced.maxAbsDifference(whole)
+    let scale = try whole.abs().amax().item()
+    #expect(d <= 1e-5 * max(1, scale), "max abs difference \(d), output scale \(scale)")
+    #expect(sliced.shape == whole.shape)
+  }
+
+  /// Precomputed conditioning is what the all-in-one call computes: same values, bit for bit.
+  @Test func conditioningOnceEqualsPerCall() throws {
+    let c = UNetFixtureCase(config: "tiny-b", name: "a_default")
+    let unet = try UNetFixtureCase.unet("tiny-b")
+    let i = try c.firstStepInputs()
+    let cond = try unet.conditioning(fps: i.fps, imageLatents: i.imageLatents, imageEmbeddings: i.imageEmbeddings,
+                                     encoderHiddenStates: i.text)
+    let a = try unet(sample: i.sample, timestep: i.timestep, conditioning: cond)
+    let b = try unet(sample: i.sample, timestep: 1, conditioning: cond)
+    let again = try unet(sample: i.sample, timestep: i.timestep, conditioning: cond)
+    #expect(try a.maxAbsDifference(again) == 0)
+    #expect(try a.maxAbsDifference(unet(i)) == 0)
+    #expect(try a.maxAbsDifference(b) > 0)  // the timestep still matters
+  }
+
+  /// Attention over many rows whose scores exceed the math fallback's slice budget (256 MiB) equals attention
+  /// computed slice by slice (libtorch 1.13 runs the sliced fallback here; 2.x its fused kernel).
+  @Test func largeAttentionMatchesSlices() throws {
+    let g = try Generator(seed: 11)
+    let (rows, l, d) = (72, 1024, 32)
+    let q = try g.randn([rows, l, d]), k = try g.randn([rows, l, d]), v = try g.randn([rows, l, d])
+    let whole = try Tensor.attention(q, k, v)
+    var parts: [Tensor] = []
+    for s in stride(from: 0, to: rows, by: 8) {
+      parts.append(try Tensor.attention(q.narrow(0, start: s, length: 8), k.narrow(0, start: s, length: 8),
+                                        v.narrow(0, start: s, length: 8)))
+    }
+    #expect(try whole.maxAbsDifference(Tensor.cat(parts)) <= 1e-5)
+  }
+
+  /// A failed allocation is reported as out-of-memory, not as any other error.
+  @Test func outOfMemoryIsClassified() throws {
+    do {
+      _ = try Tensor.empty([1 << 22, 1 << 22, 1 << 10], dtype: .float32)
+      Issue.record("a 64 PiB tensor was allocated")
+    } catch let e as TorchError {
+      #expect(e.isOutOfMemory, "\(e.message)")
+    }
+    do {
+      _ = try Tensor.empty([-1])
+      Issue.record("a negative shape was accepted")
+    } catch let e as TorchError {
+      #expect(!e.isOutOfMemory)
+    }
+  }
+
+  @Test func outOfMemoryNamesTheStage() {
+    let e = PipelineError.outOfMemory(stage: "denoising, step 3 of 50", detail: "CUDA out of memory")
+    #expect(e.description.contains("denoising, step 3 of 50"))
+  }
+}
