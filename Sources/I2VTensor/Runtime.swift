@@ -61,6 +61,26 @@ public enum Runtime {
     try Shim.check(api.pointee.synchronize(device.c), api)
   }
 
+  public enum CUDAState: Equatable, Sendable {
+    /// This libtorch was built without CUDA.
+    case unavailable
+    case ready(devices: Int)
+    /// A CUDA libtorch whose CUDA did not come up (driver missing or too old, no device visible, ...).
+    case failed(reason: String)
+  }
+
+  public static func cudaState() throws -> CUDAState {
+    let api = try Shim.api()
+    var state: Int32 = 0
+    var buf = [CChar](repeating: 0, count: 1024)
+    try Shim.check(api.pointee.cuda_status(&state, &buf, buf.count), api)
+    switch state {
+    case 1: return .ready(devices: try cudaDeviceCount())
+    case 2: return .failed(reason: String(cString: buf))
+    default: return .unavailable
+    }
+  }
+
   /// Free and total bytes of a CUDA device (the driver's view, all processes).
   public static func cudaMemoryInfo(_ index: Int) throws -> (free: UInt64, total: UInt64) {
     let api = try Shim.api()
@@ -96,6 +116,9 @@ public enum Runtime {
 
   /// Host round trips so far (uploads, reads, cross-device copies, waits): see `host_sync_count` in the C API.
   public static func hostSyncCount() throws -> UInt64 { try Shim.api().pointee.host_sync_count() }
+
+  /// Shim calls this thread has made (see `call_count` in the C API).
+  public static func callCount() throws -> UInt64 { try Shim.api().pointee.call_count() }
 
   /// Attention kernels libtorch may use.
   public enum AttentionKernels: String, CaseIterable, Sendable {

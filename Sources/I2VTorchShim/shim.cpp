@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 
 
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -91,7 +92,11 @@ c10::optional<at::Tensor> opt(i2v_tensor h) {
   return h->t;
 }
 
+// Operations of this thread that produced a tensor (see call_count in i2v_torch.h).
+thread_local uint64_t calls_made = 0;
+
 void put(i2v_tensor *out, at::Tensor t) {
+  calls_made++;
   if (out == nullptr) throw ShimError("null output pointer");
   *out = new i2v_tensor_s{std::move(t)};
 }
@@ -165,24 +170,43 @@ at::Tensor attention_math_full(const at::Tensor &q, const at::Tensor &k, const a
 }
 
 // Bounded memory: the score matrix of all batch·heads rows at once is (B·H, L, S); at 512x512x16 that is tens of
-// gigabytes. Rows of q are independent, so compute slices of at most kScoreBudget bytes of scores and write them
+// gigabytes. Rows of q are independent, so compute slices of at most score_budget() bytes of scores and write them
 // into one output. Same values as the whole computation (each slice runs the same kernels on the same rows).
-constexpr int64_t kScoreBudget = int64_t(256) << 20;
+// I2V_MATH_ATTENTION_SLICE_MB overrides the slice size (0 = one slice: the old, unbounded behaviour) so the
+// saving can be measured with one binary.
+int64_t score_budget() {
+  static const int64_t budget = [] {
+    const char *v = std::getenv("I2V_MATH_ATTENTION_SLICE_MB");
+    int64_t mb = v ? std::atoll(v) : 256;
+    return mb > 0 ? mb << 20 : std::numeric_limits<int64_t>::max();
+  }();
+  return budget;
+}
 
 at::Tensor attention_math(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
                           const c10::optional<at::Tensor> &mask, bool causal, double scale) {
   int64_t L = q.size(-2), S = k.size(-2);
   int64_t rows = q.numel() / std::max<int64_t>(1, L * q.size(-1));
-  int64_t per_row = L * S * static_cast<int64_t>(q.element_size());
-  if (mask || q.dim() < 3 || rows <= 1 || rows * per_row <= kScoreBudget || k.sizes() != v.sizes() ||
+  int64_t elt = static_cast<int64_t>(q.element_size());
+  int64_t budget = score_budget();
+  if (mask || q.dim() < 3 || rows * L * S * elt <= budget || k.sizes() != v.sizes() ||
       q.sizes().slice(0, q.dim() - 2) != k.sizes().slice(0, k.dim() - 2))
     return attention_math_full(q, k, v, mask, causal, scale);
+  // Slices of whole rows while a row's scores fit; else (few rows, many tokens: the VAE's single-head attention
+  // over every latent pixel) slices of queries within a row, each query's softmax being its own. Causal masks
+  // depend on absolute positions, so those are only sliced by rows.
+  int64_t q_step = causal ? L : std::min(L, std::max<int64_t>(1, budget / (S * elt)));
+  int64_t r_step = q_step < L ? 1 : std::max<int64_t>(1, budget / (L * S * elt));
   auto Q = q.reshape({rows, L, q.size(-1)}), K = k.reshape({rows, S, k.size(-1)}), V = v.reshape({rows, S, v.size(-1)});
   auto out = at::empty({rows, L, v.size(-1)}, q.options());
-  int64_t step = std::max<int64_t>(1, kScoreBudget / per_row);
-  for (int64_t r = 0; r < rows; r += step) {
-    int64_t n = std::min(step, rows - r);
-    out.narrow(0, r, n).copy_(attention_math_full(Q.narrow(0, r, n), K.narrow(0, r, n), V.narrow(0, r, n), mask, causal, scale));
+  for (int64_t r = 0; r < rows; r += r_step) {
+    int64_t n = std::min(r_step, rows - r);
+    auto Kr = K.narrow(0, r, n), Vr = V.narrow(0, r, n);
+    for (int64_t l = 0; l < L; l += q_step) {
+      int64_t m = std::min(q_step, L - l);
+      out.narrow(0, r, n).narrow(1, l, m).copy_(attention_math_full(Q.narrow(0, r, n).narrow(1, l, m), Kr, Vr, mask,
+                                                                    causal, scale));
+    }
   }
   auto shape = q.sizes().vec();
   shape.back() = v.size(-1);
@@ -231,11 +255,47 @@ i2v_status impl_set_num_threads(int32_t n) {
 
 int32_t impl_get_num_threads(void) { return at::get_num_threads(); }
 
+// The first device count of a CUDA libtorch initialises CUDA; when that fails libtorch only warns and reports
+// 0 devices. The warning is caught here so that i2v can say why instead of quietly running on the CPU.
+std::string cuda_init_warning;
+
+#if TORCH_VERSION_MAJOR >= 2
+struct CapturingWarningHandler : c10::WarningHandler {
+  void process(const c10::Warning &w) override { cuda_init_warning += w.msg(); }
+};
+#else
+struct CapturingWarningHandler : c10::WarningHandler {
+  void process(const c10::SourceLocation &, const std::string &msg, const bool) override { cuda_init_warning += msg; }
+};
+#endif
+
 int32_t impl_cuda_device_count(void) {
+  static const int32_t count = [] {
+    try {
+      CapturingWarningHandler handler;
+#if TORCH_VERSION_MAJOR >= 2
+      c10::WarningUtils::WarningHandlerGuard guard(&handler);
+#else
+      c10::Warning::WarningHandlerGuard guard(&handler);
+#endif
+      return static_cast<int32_t>(at::detail::getCUDAHooks().getNumGPUs());
+    } catch (const c10::Error &e) {
+      cuda_init_warning = e.what_without_backtrace();
+      return 0;
+    } catch (...) {
+      return 0;
+    }
+  }();
+  return count;
+}
+
+// Whether this libtorch was built with CUDA (the CPU build's hooks throw on every CUDA query).
+bool libtorch_has_cuda() {
   try {
-    return at::detail::getCUDAHooks().getNumGPUs();
+    (void)at::detail::getCUDAHooks().versionCUDART();
+    return true;
   } catch (...) {
-    return 0;
+    return false;
   }
 }
 
@@ -718,6 +778,8 @@ i2v_status impl_cuda_empty_cache(void) {
 
 uint64_t impl_host_sync_count(void) { return host_syncs; }
 
+uint64_t impl_call_count(void) { return calls_made; }
+
 i2v_status impl_set_sdpa_backends(int32_t mask) {
   return guarded([&] {
     if (mask < 0 || mask > 15) throw ShimError("attention backend mask must be 0..15, got " + std::to_string(mask));
@@ -734,6 +796,19 @@ i2v_status impl_set_sdpa_backends(int32_t mask) {
     if (mask != 0 && mask != I2V_SDPA_MATH)
       throw ShimError("libtorch " TORCH_VERSION " has no fused attention kernels: only math attention is available");
 #endif
+  });
+}
+
+i2v_status impl_cuda_status(int32_t *state, char *buf, size_t len) {
+  return guarded([&] {
+    int32_t n = impl_cuda_device_count();
+    int32_t st = n > 0 ? 1 : (libtorch_has_cuda() ? 2 : 0);
+    if (state) *state = st;
+    std::string why;
+    if (st == 2)
+      why = cuda_init_warning.empty() ? std::string("CUDA reports no devices (is a GPU visible to this process?)")
+                                      : cuda_init_warning;
+    copy_string(why, buf, len);
   });
 }
 

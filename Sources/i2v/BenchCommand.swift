@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long) var dtype = "float32"
   @Flag(name: .long, help: "Also time every top-level UNet block (waits for the device around each one).")
   var blocks = false
+  @Flag(name: .long, help: "Also count the shim calls of one UNet evaluation and time one call (launch overhead).")
+  var overhead = false
   @OptionGroup var runtime: RuntimeOptions
 
   func run() throws {
@@ -62,6 +64,25 @@ struct BenchCommand: ParsableCommand {
         if i >= warmup { times.append(Date().timeIntervalSince(t0)) }
         _ = out
       }
+      // Host-side cost per call: a tiny op on the device, many times (on a GPU the launch is asynchronous, so this
+      // is what the host spends; compared with the UNet's call count it bounds the launch overhead per step).
+      var overheadJSON = ""
+      if overhead {
+        let before = try Runtime.callCount()
+        _ = try unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
+                     encoderHiddenStates: text)
+        let calls = try Runtime.callCount() - before
+        let one = try Tensor.zeros([1], dtype: dt, device: dev)
+        var x = one
+        let n = 2000
+        try Runtime.synchronize(dev)
+        let t0 = Date()
+        for _ in 0..<n { x = try x + one }
+        let perCall = Date().timeIntervalSince(t0) / Double(n)
+        try Runtime.synchronize(dev)
+        overheadJSON = ", \"calls_per_forward\": \(calls), \"seconds_per_call\": \(Format.fixed(perCall, 8)), "
+          + "\"host_seconds_per_forward\": \(Format.fixed(perCall * Double(calls), 5))"
+      }
       // Per-block figures come from separate evaluations, so the timed ones above carry no extra waits.
       var blockJSON = ""
       if blocks {
@@ -82,7 +103,7 @@ struct BenchCommand: ParsableCommand {
         + "\"threads\": \(try Runtime.threads()), \"shape\": \(shape), \"runs\": \(runs), "
         + "\"load_seconds\": \(Format.fixed(loadSeconds, 4)), \"median_seconds\": \(Format.fixed(median, 5)), "
         + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5)), "
-        + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory)\(memory)\(blockJSON)}")
+        + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory)\(memory)\(blockJSON)\(overheadJSON)}")
     } catch let e as ValidationError {
       throw e
     } catch {

@@ -63,6 +63,8 @@ struct GenerateCommand: ParsableCommand {
   @Flag(name: .shortAndLong, help: "Print only errors.") var quiet = false
   @Flag(name: .long, help: "Print the result (paths, seed, guidance, hashes, provenance) as JSON on stdout.")
   var json = false
+  @Flag(name: .long, help: "Check everything and print the memory estimate, without loading weights or writing.")
+  var dryRun = false
   @Option(name: .long, help: .hidden) var saveTensors: String?
 
   func run() throws {
@@ -79,6 +81,10 @@ struct GenerateCommand: ParsableCommand {
       session = opened
       let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
                                         options: options, saveTensors: saveTensors)
+      if dryRun {
+        try printPlan(opened, item)
+        return
+      }
       let r = try opened.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
       let n = r.request.frames
       report.note("wrote \(output): \(n) frames, \(r.request.width)x\(r.request.height), \(r.videoFPS) fps "
@@ -89,6 +95,9 @@ struct GenerateCommand: ParsableCommand {
       throw e
     } catch let e as PipelineError where e == .cancelled {
       throw failure("cancelled; no output written")
+    } catch let e as MemoryPreflightError {
+      _ = failure(e.message)
+      throw ExitCode(MemoryAdvice.exitStatus)
     } catch PipelineError.outOfMemory(let stage, let detail) {
       let request = session?.lastRequest
       let message = MemoryAdvice.message(stage: stage, detail: detail, request: request,
@@ -97,6 +106,34 @@ struct GenerateCommand: ParsableCommand {
       throw ExitCode(MemoryAdvice.exitStatus)
     } catch {
       throw failure("\(error)")
+    }
+  }
+
+  /// --dry-run: the checked job and its memory estimate against what the device has free.
+  private func printPlan(_ session: GenerationSession, _ item: GenerationSession.Item) throws {
+    let (request, _, _, _) = try session.prepare(item)
+    let e = try session.memoryEstimate(request)
+    let available = MemoryEstimate.available(on: session.device)
+    if json {
+      JSONOutput.print(DryRunJSON(e, available: available, device: "\(session.device)", dtype: "\(session.dtype)"))
+      return
+    }
+    let gib = { (b: Int) in MemoryAdvice.gib(UInt64(b)) }
+    print("ok: \(request.width)x\(request.height), \(request.frames) frames, \(request.steps) steps, guidance "
+      + "\(request.guidanceScale), \(session.dtype) on \(session.device), offload \(session.offload.rawValue)")
+    print("memory estimate: \(MemoryAdvice.describe(e))")
+    for s in e.stages {
+      print("  \(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) weights \(gib(s.weightBytes)), "
+        + "activations \(gib(s.activationBytes))")
+    }
+    if let available {
+      let fits = e.peakBytes <= available
+      print("available: \(gib(available)) -> \(fits ? "fits" : "does NOT fit")")
+      if !fits {
+        for alt in MemoryAdvice.alternatives(session: session, request: request, available: available) {
+          print("  would fit: \(alt.flags) (about \(gib(alt.bytes)))")
+        }
+      }
     }
   }
 

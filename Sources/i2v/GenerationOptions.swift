@@ -1,4 +1,5 @@
 import ArgumentParser
+import I2VModels
 import I2VTensor
 
 /// Generation settings shared by `generate` and `batch` (a batch row may override them).
@@ -48,9 +49,18 @@ struct ModelOptions: ParsableArguments {
     release); recorded in the sidecar.
     """)
   var allowMixed = false
+  @Option(name: .long, help: ArgumentHelp(
+    "none: keep every component loaded (fastest); model: each component on the device only while it runs (least "
+      + "memory, for 8 GB GPUs; weights are re-read for every video).", valueName: "none|model"))
+  var offload = "none"
+  @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")
+  var noMemoryCheck = false
   @OptionGroup var runtime: RuntimeOptions
 
+  var offloadMode: OffloadMode { OffloadMode(rawValue: offload) ?? .none }
+
   func validate() throws {
+    if OffloadMode(rawValue: offload) == nil { throw ValidationError("--offload must be none or model (got '\(offload)')") }
     if Device(parsing: device) == nil && device != "auto" {
       throw ValidationError("--device must be auto, cpu, cuda or cuda:N (got '\(device)')")
     }

@@ -41,6 +41,9 @@ final class GenerationSession {
   let dtype: DType
   let report: ProgressReporter
   let runtime: RuntimeOptions
+  let offload: OffloadMode
+  let memoryCheck: Bool
+  private var parameterCounts: [String: Int]?
   /// File hashes and lock status of the model, checked before loading and recorded in every sidecar.
   let integrity: ModelIntegrity
   private(set) var pipeline: I2VGenXLPipeline?
@@ -56,6 +59,8 @@ final class GenerationSession {
   init(_ options: ModelOptions, report: ProgressReporter) throws {
     self.report = report
     runtime = options.runtime
+    offload = options.offloadMode
+    memoryCheck = !options.noMemoryCheck
     model = try ModelLocator.locate(argument: options.model)
     folder = try PipelineDescriptor(modelPath: model.path).check()
     latentScale = try Self.latentScale(folder)
@@ -105,7 +110,8 @@ final class GenerationSession {
     var component = "tokenizer"
     let p: I2VGenXLPipeline
     do {
-      p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device)) { component = $0 }
+      p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device,
+                                                  offload: offload)) { component = $0 }
     } catch let e as TorchError where e.isOutOfMemory {
       throw PipelineError.outOfMemory(stage: "loading the \(component) weights (\(dtype)) onto \(device)", detail: e.message)
     }
@@ -123,6 +129,7 @@ final class GenerationSession {
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
     let warnings = SafeRanges.warnings(for: request)
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
+    try preflight(request)
     let started = Date()
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
@@ -170,6 +177,28 @@ final class GenerationSession {
                   framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
   }
 
+  /// The job's estimated peak memory (configs and weight headers only).
+  func memoryEstimate(_ request: GenerationRequest, dtype: DType? = nil, offload: OffloadMode? = nil,
+                      blockBytes: Int = ActivationBudget.blockBytes) throws -> MemoryEstimate
+  {
+    if parameterCounts == nil { parameterCounts = try MemoryEstimate.parameterCounts(folder) }
+    return try MemoryEstimate.forModel(folder, request: request, dtype: dtype ?? self.dtype, device: device,
+                                       offload: offload ?? self.offload, blockBytes: blockBytes,
+                                       parameters: parameterCounts)
+  }
+
+  /// Refuses, before any weight loads, a job whose estimated peak exceeds what the device has free, naming the
+  /// settings that would fit. Once the model is loaded only the activations still need room.
+  func preflight(_ request: GenerationRequest) throws {
+    guard memoryCheck, let available = MemoryEstimate.available(on: device) else { return }
+    let estimate = try memoryEstimate(request)
+    let needed = pipeline != nil && offload == .none ? estimate.peak.activationBytes : estimate.peakBytes
+    guard needed > available else { return }
+    throw MemoryPreflightError(
+      message: MemoryAdvice.preflightMessage(estimate: estimate, needed: needed, available: available, session: self,
+                                             request: request))
+  }
+
   /// Pixels per latent from the VAE config (2^(len(block_out_channels) − 1)), read without loading weights.
   static func latentScale(_ model: ModelFolder) throws -> Int {
     let blocks = try model.component("vae").config().ints("block_out_channels")
@@ -178,6 +207,11 @@ final class GenerationSession {
 
   static func resolveDevice(_ text: String) throws -> Device {
     let gpus = try Runtime.cudaDeviceCount()
+    // A CUDA libtorch whose CUDA failed to start is a broken setup, not a CPU machine: never fall back silently.
+    if text != "cpu", case .failed(let reason) = try Runtime.cudaState() {
+      throw PipelineError.invalidRequest("the shim's libtorch has CUDA, but CUDA did not start: \(reason)\n"
+        + "  fix: check the NVIDIA driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or pass --device cpu")
+    }
     if text == "auto" { return gpus > 0 ? .cuda(0) : .cpu }
     let d = Device(parsing: text)!
     if d.kind == .cuda {

@@ -25,12 +25,20 @@ struct InfoCommand: ParsableCommand {
       lines.append(("libtorch", "\(try Runtime.torchVersion())  (shim: \(Shim.loadedFrom))"))
       let cores = ProcessInfo.processInfo.activeProcessorCount
       lines.append(("threads", "\(try Runtime.threads()) of \(cores) cores (--threads N or I2V_THREADS to change)"))
-      lines.append(("attention", try Runtime.attentionBackend()))
+      lines.append(("attention", try Runtime.attentionBackend() + "  (--attention \(runtime.attention))"))
       let gpus = try Runtime.gpus()
-      lines.append(("CUDA", gpus.isEmpty ? "not available (CPU only)" : "available, \(gpus.count) device(s)"))
+      switch try Runtime.cudaState() {
+      case .unavailable: lines.append(("CUDA", "not available (this libtorch is a CPU build)"))
+      case .failed(let reason): lines.append(("CUDA", "FAILED to start: \(reason)"))
+      case .ready: lines.append(("CUDA", "available, \(gpus.count) device(s)"))
+      }
       for g in gpus {
         let gib = Double(g.memoryBytes) / 1_073_741_824
-        lines.append(("  cuda:\(g.index)", g.memoryBytes > 0 ? "\(g.name), \(Format.fixed(gib, 1)) GiB" : g.name))
+        var text = g.memoryBytes > 0 ? "\(g.name), \(Format.fixed(gib, 1)) GiB" : g.name
+        if let (free, _) = try? Runtime.cudaMemoryInfo(g.index) {
+          text += " (\(Format.fixed(Double(free) / 1_073_741_824, 1)) GiB free)"
+        }
+        lines.append(("  cuda:\(g.index)", text))
       }
       for (name, version) in MediaLibraries.versions() { lines.append((name, version)) }
       let width = lines.map(\.0.count).max() ?? 0

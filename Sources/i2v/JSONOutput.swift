@@ -1,4 +1,5 @@
 import Foundation
+import I2VModels
 
 /// `--json`: one machine-readable object on stdout per command (progress and messages stay on stderr).
 enum JSONOutput {
@@ -58,5 +59,40 @@ struct GenerateJSONResult: Encodable {
     case status, output, sidecar, framesDir = "frames_dir", framesSidecar = "frames_sidecar"
     case outputSHA256 = "output_sha256", seed, guidance, guidanceSource = "guidance_source", frames, width, height, fps
     case seconds, warnings, provenance
+  }
+}
+
+/// `generate --dry-run --json`: the memory estimate per stage.
+struct DryRunJSON: Encodable {
+  struct Stage: Encodable {
+    var name: String
+    var weightBytes: Int
+    var activationBytes: Int
+    enum CodingKeys: String, CodingKey { case name, weightBytes = "weight_bytes", activationBytes = "activation_bytes" }
+  }
+  var status = "planned"
+  var device: String
+  var dtype: String
+  var peakBytes: Int
+  var peakStage: String
+  var runtimeBytes: Int
+  var availableBytes: Int?
+  var fits: Bool?
+  var stages: [Stage]
+
+  enum CodingKeys: String, CodingKey {
+    case status, device, dtype, peakBytes = "peak_bytes", peakStage = "peak_stage", runtimeBytes = "runtime_bytes"
+    case availableBytes = "available_bytes", fits, stages
+  }
+
+  init(_ e: MemoryEstimate, available: Int?, device: String, dtype: String) {
+    self.device = device
+    self.dtype = dtype
+    peakBytes = e.peakBytes
+    peakStage = e.peak.name
+    runtimeBytes = e.runtimeBytes
+    availableBytes = available
+    fits = available.map { e.peakBytes <= $0 }
+    stages = e.stages.map { Stage(name: $0.name, weightBytes: $0.weightBytes, activationBytes: $0.activationBytes) }
   }
 }

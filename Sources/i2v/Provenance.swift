@@ -101,12 +101,13 @@ struct Provenance: Codable {
     var dtype: String
     var threads: Int
     var media: [String: String]
-    /// --attention and --block-memory (MiB).
+    /// --attention, --block-memory (MiB) and --offload.
     var attention: String
     var blockMemoryMiB: Int
+    var offload: String
 
     enum CodingKeys: String, CodingKey {
-      case i2v, libtorch, device, dtype, threads, media, attention, blockMemoryMiB = "block_memory_mib"
+      case i2v, libtorch, device, dtype, threads, media, attention, blockMemoryMiB = "block_memory_mib", offload
     }
   }
 
@@ -199,7 +200,8 @@ extension Provenance {
     for (name, version) in MediaLibraries.versions() { media[name] = version }
     runtime = RuntimeRecord(i2v: I2VVersion.string, libtorch: try Runtime.torchVersion(), device: device,
                             dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media,
-                            attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemory)
+                            attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemory,
+                            offload: session.offload.rawValue)
     self.timings = timings.mapValues { ($0 * 1000).rounded() / 1000 }
     self.gpuMemory = gpuMemory.map { GPUMemoryRecord(peakAllocatedBytes: $0.peakAllocated, peakReservedBytes: $0.peakReserved) }
     self.warnings = warnings

@@ -89,6 +89,36 @@ import Testing
     #expect(try whole.maxAbsDifference(Tensor.cat(parts)) <= 1e-5)
   }
 
+  /// One row with many tokens (the VAE's single-head attention over every latent pixel): sliced by queries on
+  /// libtorch 1.13, the same values as attention of each query slice.
+  @Test func singleRowLongAttentionMatchesQuerySlices() throws {
+    let g = try Generator(seed: 12)
+    let (l, d) = (9000, 16)
+    let q = try g.randn([1, 1, l, d]), k = try g.randn([1, 1, l, d]), v = try g.randn([1, 1, l, d])
+    let whole = try Tensor.attention(q, k, v)
+    var parts: [Tensor] = []
+    for s in stride(from: 0, to: l, by: 3000) {
+      parts.append(try Tensor.attention(q.narrow(2, start: s, length: 3000), k, v))
+    }
+    #expect(try whole.maxAbsDifference(Tensor.cat(parts, dim: 2)) <= 1e-5)
+  }
+
+  /// Offloading (each component loaded for its stage, then dropped) changes where weights live, not the frames.
+  @Test func offloadGivesTheSameFrames() throws {
+    let path = FixturePaths.fixture("models/tiny-a").path
+    let resident = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path))
+    #expect(resident.residentComponents == ["text_encoder", "image_encoder", "vae", "unet"])
+    var loads: [String] = []
+    let offloaded = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path, offload: .model)) { loads.append($0) }
+    #expect(offloaded.residentComponents.isEmpty)
+    let a = try resident.generate(Self.smallRequest(steps: 2))
+    let b = try offloaded.generate(Self.smallRequest(steps: 2))
+    #expect(try a.framesFloat.maxAbsDifference(b.framesFloat) == 0)
+    #expect(offloaded.residentComponents.isEmpty)
+    // The VAE is needed twice (encode, decode) and loaded for each.
+    #expect(loads == ["tokenizer", "text_encoder", "image_encoder", "vae", "unet", "vae"])
+  }
+
   /// A failed allocation is reported as out-of-memory, not as any other error.
   @Test func outOfMemoryIsClassified() throws {
     do {

@@ -194,7 +194,12 @@ typedef enum {
   X(uint64_t, host_sync_count, (void))                                                                         \
   /* Restricts the kernels scaled-dot-product attention may use (I2V_SDPA_* bits; 0 = libtorch's default). */ \
   X(i2v_status, set_sdpa_backends, (int32_t mask))                                                             \
-  X(i2v_status, empty, (const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out))
+  X(i2v_status, empty, (const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out))  \
+  /* 0: this libtorch has no CUDA; 1: CUDA with at least one device; 2: a CUDA libtorch that found no usable  \
+     device (`why` says what CUDA reported when it initialised). */                                          \
+  X(i2v_status, cuda_status, (int32_t *state, char *why, size_t len))                                        \
+  /* Operations this thread ran that returned a tensor (each one or a few ATen calls): launch overhead.    */  \
+  X(uint64_t, call_count, (void))
 
 #define I2V_DECLARE_FIELD(ret, name, params) ret(*name) params;
 typedef struct i2v_torch_api {

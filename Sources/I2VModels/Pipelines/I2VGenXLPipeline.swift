@@ -9,38 +9,102 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   public let tokenizer: CLIPTokenizer
   public let clipPreprocessor: CLIPImagePreprocessor
   public let scheduler: DDIMScheduler
-  public let textEncoder: CLIPTextModel
-  public let imageEncoder: CLIPVisionModelWithProjection
-  public let vae: AutoencoderKL
-  public let unet: I2VGenXLUNet
+  public let unetConfig: UNetConfig
+  public let vaeConfig: VAEConfig
+  let model: ModelFolder
 
   public var dtype: DType { descriptor.dtype }
   public var device: Device { descriptor.device }
 
-  /// Loads every component (weights converted to the descriptor's dtype on its device, bound strictly).
-  /// `onComponent` is called before each component loads (for progress output).
-  public init(_ descriptor: PipelineDescriptor, onComponent: (String) -> Void = { _ in }) throws {
+  // The network components, loaded at init (offload .none) or for the stage that uses them (.model).
+  private var loadedTextEncoder: CLIPTextModel?
+  private var loadedImageEncoder: CLIPVisionModelWithProjection?
+  private var loadedVAE: AutoencoderKL?
+  private var loadedUNet: I2VGenXLUNet?
+  private let onComponent: (String) -> Void
+
+  public var textEncoder: CLIPTextModel {
+    get throws {
+      if let m = loadedTextEncoder { return m }
+      onComponent("text_encoder")
+      let m = try CLIPTextModel(component: model.component("text_encoder"), dtype: dtype, device: device)
+      loadedTextEncoder = m
+      return m
+    }
+  }
+
+  public var imageEncoder: CLIPVisionModelWithProjection {
+    get throws {
+      if let m = loadedImageEncoder { return m }
+      onComponent("image_encoder")
+      let m = try CLIPVisionModelWithProjection(component: model.component("image_encoder"), dtype: dtype,
+                                                device: device)
+      loadedImageEncoder = m
+      return m
+    }
+  }
+
+  public var vae: AutoencoderKL {
+    get throws {
+      if let m = loadedVAE { return m }
+      onComponent("vae")
+      let m = try AutoencoderKL(component: model.component("vae"), dtype: dtype, device: device)
+      loadedVAE = m
+      return m
+    }
+  }
+
+  public var unet: I2VGenXLUNet {
+    get throws {
+      if let m = loadedUNet { return m }
+      onComponent("unet")
+      let m = try I2VGenXLUNet(component: model.component("unet"), dtype: dtype, device: device)
+      loadedUNet = m
+      return m
+    }
+  }
+
+  /// Components currently holding weights on the device.
+  public var residentComponents: [String] {
+    [("text_encoder", loadedTextEncoder != nil), ("image_encoder", loadedImageEncoder != nil),
+     ("vae", loadedVAE != nil), ("unet", loadedUNet != nil)].filter(\.1).map(\.0)
+  }
+
+  /// With offload .model, drops a component's weights once its stage is done.
+  func release(_ name: String) {
+    guard descriptor.offload == .model else { return }
+    switch name {
+    case "text_encoder": loadedTextEncoder = nil
+    case "image_encoder": loadedImageEncoder = nil
+    case "vae": loadedVAE = nil
+    default: loadedUNet = nil
+    }
+  }
+
+  /// Loads the configs and (offload .none) every component, weights converted to the descriptor's dtype on its
+  /// device and bound strictly. `onComponent` is called before each component loads (for progress output).
+  public init(_ descriptor: PipelineDescriptor, onComponent: @escaping (String) -> Void = { _ in }) throws {
     self.descriptor = descriptor
     let model = try descriptor.check()
-    let dtype = descriptor.dtype, device = descriptor.device
+    self.model = model
+    self.onComponent = onComponent
     onComponent("tokenizer")
     tokenizer = try CLIPTokenizer(directory: URL(fileURLWithPath: model.component("tokenizer").path))
     clipPreprocessor = try CLIPImagePreprocessor(
       featureExtractorDirectory: URL(fileURLWithPath: model.component("feature_extractor").path))
     scheduler = try DDIMScheduler(config: model.component("scheduler").config())
-    onComponent("text_encoder")
-    textEncoder = try CLIPTextModel(component: model.component("text_encoder"), dtype: dtype, device: device)
-    onComponent("image_encoder")
-    imageEncoder = try CLIPVisionModelWithProjection(
-      component: model.component("image_encoder"), dtype: dtype, device: device)
-    onComponent("vae")
-    vae = try AutoencoderKL(component: model.component("vae"), dtype: dtype, device: device)
-    onComponent("unet")
-    unet = try I2VGenXLUNet(component: model.component("unet"), dtype: dtype, device: device)
+    unetConfig = try UNetConfig(model.component("unet").config())
+    vaeConfig = try VAEConfig(model.component("vae").config())
+    if descriptor.offload == .none {
+      _ = try textEncoder
+      _ = try imageEncoder
+      _ = try vae
+      _ = try unet
+    }
   }
 
   /// Pixels per latent (8 for the real model).
-  public var latentScale: Int { vae.scaleFactor }
+  public var latentScale: Int { vaeConfig.scaleFactor }
 
   /// Runs the pipeline. `isCancelled` is polled between steps; a cancelled run throws `PipelineError.cancelled`.
   /// A failed allocation throws `PipelineError.outOfMemory` naming the stage.
@@ -86,18 +150,21 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     onEvent(.stage("encoding prompt"))
     let promptEmbeds = try encodePrompt(r.prompt)
     let textContext = cfg ? try Tensor.cat([encodePrompt(r.negativePrompt ?? ""), promptEmbeds]) : promptEmbeds
+    release("text_encoder")
     try checkCancel()
 
     // 3.2.1 CLIP image embedding; the unconditional one is zeros.
     onEvent(.stage("encoding image"))
     let pixels = clipPreprocessor.pixelValues(from: r.image, videoWidth: r.width)
     let embeds = try imageEncoder.imageEmbeds(pixelValues: Tensor(pixels.values, shape: pixels.shape)).unsqueeze(1)
+    release("image_encoder")
     let imageEmbeddings = cfg ? try Tensor.cat([Tensor.zeros(embeds.shape, dtype: embeds.dtype, device: device), embeds])
       : embeds
 
     // 3.2.2 VAE latents of the first frame (the first random draw), plus the position-mask frames.
     let imageLatents = try prepareImageLatents(r, generator: generator, dtype: imageEmbeddings.dtype)
     let conditioning = cfg ? try Tensor.cat([imageLatents, imageLatents]) : imageLatents
+    release("vae")
     try checkCancel()
 
     // 3.3 fps conditioning, one entry per UNet batch row.
@@ -108,12 +175,13 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     // 4-5. Timesteps and the initial noise (the second draw), drawn on the CPU in the pipeline dtype.
     let timesteps = try scheduler.timesteps(steps: r.steps)
     let h = r.height / latentScale, w = r.width / latentScale
-    let channels = unet.config.inChannels
+    let channels = unetConfig.inChannels
     var latents = try generator.randn([1, channels, r.frames, h, w], dtype: textContext.dtype, device: device)
 
     // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars, so no
     //    step waits for the GPU (counted: `denoisingHostSyncs`).
     //    The UNet's step-invariant inputs (context tokens, encoded image latents, fps embedding) once.
+    let unet = try self.unet
     let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
                                                  encoderHiddenStates: textContext)
     let syncsBefore = try Runtime.hostSyncCount()
@@ -129,12 +197,14 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
     }
     let loopSyncs = try Runtime.hostSyncCount() - syncsBefore
+    release("unet")
     try lap("denoise")
     onEvent(.denoisingStep(index: timesteps.count, of: timesteps.count, timestep: 0))
 
     // 8. Decode in chunks of frames, then diffusers' postprocess.
     onEvent(.stage("decoding"))
     let video = try decode(latents, request: r, onEvent: onEvent, isCancelled: isCancelled)
+    release("vae")
     let frames = try (video.narrow(0, start: 0, length: 1).squeeze(0).permute(1, 0, 2, 3) * 0.5 + 0.5)
       .clamp(min: 0, max: 1)
     let framesFloat = try frames.permute(0, 2, 3, 1).to(device: .cpu).contiguous()

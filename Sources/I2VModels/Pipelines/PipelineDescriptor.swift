@@ -8,11 +8,13 @@ public struct PipelineDescriptor: Sendable {
   public var modelPath: String
   public var dtype: DType
   public var device: Device
+  public var offload: OffloadMode
 
-  public init(modelPath: String, dtype: DType = .float32, device: Device = .cpu) {
+  public init(modelPath: String, dtype: DType = .float32, device: Device = .cpu, offload: OffloadMode = .none) {
     self.modelPath = modelPath
     self.dtype = dtype
     self.device = device
+    self.offload = offload
   }
 
   /// The components `I2VGenXLPipeline` needs, in load order.
