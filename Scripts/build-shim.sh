@@ -16,9 +16,23 @@ build() {
     Sources/I2VTorchShim/shim.cpp -o "$out/libi2vtorch.so" \
     -L "$LIBTORCH/lib" -Wl,-rpath,"$LIBTORCH/lib" "${libs[@]}" -ldl
 }
+# CUDA graphs need the CUDA runtime headers (the toolkit's, or the nvidia-* wheels' next to torch).
+cuda_flags=()
+if [ -e "$LIBTORCH/lib/libtorch_cuda.so" ]; then
+  for d in "${CUDA_HOME:-/usr/local/cuda}/include" "$(dirname "$LIBTORCH")"/nvidia/cu*/include \
+           "$(dirname "$LIBTORCH")"/nvidia/cuda_runtime/include; do
+    if [ -f "$d/cuda_runtime_api.h" ]; then cuda_flags=(-DI2V_WITH_CUDA -I "$d"); break; fi
+  done
+fi
 # The allocator statistics need libtorch's device-generic allocator interface (2.9+); older 2.x trees build
-# without them (i2v then reports NVML-free figures only).
-if ! build 2>"$out/build-shim.log"; then
+# without them (i2v then reports NVML-free figures only). Each fallback is said on stderr; the first log is kept.
+: >"$out/build-shim.log"
+if [ ${#cuda_flags[@]} -gt 0 ] && build "${cuda_flags[@]}" 2>>"$out/build-shim.log"; then
+  echo "with CUDA graphs (headers: ${cuda_flags[2]})"
+elif build 2>>"$out/build-shim.log"; then
+  [ ${#cuda_flags[@]} -gt 0 ] && echo "note: built without CUDA graphs (see $out/build-shim.log)" >&2
+  true
+else
   echo "note: building without allocator statistics (see $out/build-shim.log)" >&2
   build -DI2V_NO_DEVICE_ALLOCATOR
 fi

@@ -17,6 +17,16 @@
 #define I2V_HAS_DEVICE_ALLOCATOR 1
 #endif
 
+#if defined(I2V_WITH_CUDA)
+// Built where the CUDA runtime headers exist (Scripts/build-shim.sh passes -DI2V_WITH_CUDA): CUDA graphs.
+#include <ATen/cuda/CUDAGraph.h>
+#include <cuda_runtime_api.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#include <memory>
+#include <optional>
+#endif
+
 #include <dlfcn.h>
 
 
@@ -39,6 +49,13 @@ struct i2v_tensor_s {
 struct i2v_generator_s {
   at::Generator g;
 };
+#if defined(I2V_WITH_CUDA)
+struct i2v_graph_s {
+  at::cuda::CUDAGraph graph;
+};
+#else
+struct i2v_graph_s {};
+#endif
 
 namespace {
 
@@ -811,6 +828,88 @@ i2v_status impl_cuda_status(int32_t *state, char *buf, size_t len) {
     copy_string(why, buf, len);
   });
 }
+
+#if defined(I2V_WITH_CUDA)
+// The capture runs on a side stream (CUDA cannot capture the legacy default stream), ordered after the work
+// already queued on the current stream, and the current stream waits for it at the end.
+struct Capture {
+  Capture(c10::cuda::CUDAStream o, c10::cuda::CUDAStream s)
+      : graph(std::make_unique<i2v_graph_s>()), origin(o), stream(s) {}
+  std::unique_ptr<i2v_graph_s> graph;
+  c10::cuda::CUDAStream origin;
+  c10::cuda::CUDAStream stream;
+  std::optional<c10::cuda::CUDAStreamGuard> guard;
+};
+thread_local std::unique_ptr<Capture> capture;
+
+// `later` waits (on the device) for the work queued on `first` so far.
+void order_streams(const c10::cuda::CUDAStream &first, const c10::cuda::CUDAStream &later) {
+  cudaEvent_t event;
+  C10_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  C10_CUDA_CHECK(cudaEventRecord(event, first.stream()));
+  C10_CUDA_CHECK(cudaStreamWaitEvent(later.stream(), event, 0));
+  C10_CUDA_CHECK(cudaEventDestroy(event));
+}
+
+int32_t impl_graphs_supported(void) { return impl_cuda_device_count() > 0 ? 1 : 0; }
+
+i2v_status impl_graph_capture_begin(i2v_device device) {
+  return guarded([&] {
+    if (device.type != I2V_DEVICE_CUDA) throw ShimError("CUDA graphs capture CUDA work only");
+    if (capture) throw ShimError("a CUDA graph capture is already under way on this thread");
+    auto index = static_cast<c10::DeviceIndex>(device.index < 0 ? 0 : device.index);
+    auto origin = c10::cuda::getCurrentCUDAStream(index);
+    auto stream = c10::cuda::getStreamFromPool(false, index);
+    order_streams(origin, stream);
+    auto c = std::make_unique<Capture>(origin, stream);
+    c->guard.emplace(stream);
+    c->graph->graph.capture_begin();
+    capture = std::move(c);
+  });
+}
+
+i2v_status impl_graph_capture_end(i2v_graph *out) {
+  return guarded([&] {
+    if (!capture) throw ShimError("no CUDA graph capture is under way on this thread");
+    auto c = std::move(capture);
+    try {
+      c->graph->graph.capture_end();
+    } catch (...) {
+      c->guard.reset();
+      throw;
+    }
+    c->guard.reset();
+    order_streams(c->stream, c->origin);
+    if (out == nullptr) throw ShimError("null output pointer");
+    *out = c->graph.release();
+  });
+}
+
+i2v_status impl_graph_replay(i2v_graph g) {
+  return guarded([&] {
+    if (g == nullptr) throw ShimError("null graph handle");
+    g->graph.replay();
+  });
+}
+
+void impl_graph_free(i2v_graph g) { delete g; }
+#else
+int32_t impl_graphs_supported(void) { return 0; }
+
+i2v_status impl_graph_capture_begin(i2v_device) {
+  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+}
+
+i2v_status impl_graph_capture_end(i2v_graph *) {
+  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+}
+
+i2v_status impl_graph_replay(i2v_graph) {
+  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+}
+
+void impl_graph_free(i2v_graph g) { delete g; }
+#endif
 
 i2v_status impl_empty(const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out) {
   return guarded([&] {

@@ -207,7 +207,10 @@ struct BatchCommand: ParsableCommand {
       } catch {
         entry.status = .failed
         entry.error = "\(error)"
-        logFailure(item, "\(error)")
+        if Self.isMemoryFailure(error) {
+          entry.error! += "; " + sameSizeNote(todo[(i + 1)...].map(\.1), like: sessionItem, session: session)
+        }
+        logFailure(item, entry.error!)
       }
       busy += Date().timeIntervalSince(started)
       finished += 1
@@ -219,6 +222,30 @@ struct BatchCommand: ParsableCommand {
       results[item.position] = entry
     }
     return results
+  }
+
+  static func isMemoryFailure(_ error: Error) -> Bool {
+    if error is MemoryPreflightError { return true }
+    if case PipelineError.outOfMemory = error { return true }
+    return false
+  }
+
+  /// After an out-of-memory failure: how many of the items still to run have the same size (and will most likely
+  /// fail the same way), so a long batch tells its user at once.
+  private func sameSizeNote(_ rest: [GenerationSession.Item], like item: GenerationSession.Item,
+                            session: GenerationSession) -> String
+  {
+    guard let (failed, _, _, _) = try? session.prepare(item) else { return "" }
+    let same = rest.filter { other in
+      guard let (r, _, _, _) = try? session.prepare(other) else { return false }
+      return r.width == failed.width && r.height == failed.height && r.frames == failed.frames
+        && r.decodeChunkSize == failed.decodeChunkSize
+    }.count
+    let size = "\(failed.width)x\(failed.height), \(failed.frames) frames"
+    if rest.isEmpty { return "no items are left to run" }
+    return same == 0 ? "none of the \(rest.count) items left has this size (\(size))"
+      : "\(same) of the \(rest.count) items left have the same size (\(size)) and will likely fail too: give them a "
+        + "smaller --width/--height or --frames, or --offload model"
   }
 
   /// The summary entry for an item that has not run (yet).

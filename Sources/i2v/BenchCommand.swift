@@ -27,6 +27,8 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long) var runs = 3
   @Option(name: .long) var device = "cpu"
   @Option(name: .long) var dtype = "float32"
+  @Flag(name: .long, help: "Time the evaluation replayed as a CUDA graph (the first two runs record it).")
+  var cudaGraphs = false
   @Flag(name: .long, help: "Also time every top-level UNet block (waits for the device around each one).")
   var blocks = false
   @Flag(name: .long, help: "Also count the shim calls of one UNet evaluation and time one call (launch overhead).")
@@ -55,13 +57,20 @@ struct BenchCommand: ParsableCommand {
       let gpu = dev.kind == .cuda ? dev.index ?? 0 : nil
       if let gpu { try Runtime.synchronize(dev); try Runtime.cudaResetPeakMemory(gpu) }
       var times: [Double] = []
-      for i in 0..<(warmup + runs) {
+      // With --cuda-graphs: the pipeline's step runner (eager first run, then record and replay).
+      let cond = try unet.conditioning(fps: fps, imageLatents: latents, imageEmbeddings: image, encoderHiddenStates: text)
+      let runner = cudaGraphs
+        ? try UNetStepRunner(unet: unet, conditioning: cond, sampleShape: shape, graphs: true) : nil
+      let t981 = try Tensor.full([batch], 981, dtype: .int64, device: dev)
+      let extraWarmup = runner?.usesGraphs == true ? 1 : 0
+      for i in 0..<(warmup + extraWarmup + runs) {
         try Runtime.synchronize(dev)
         let t0 = Date()
-        let out = try unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
-                           encoderHiddenStates: text)
+        let out = try runner.map { try $0(sample, timestep: t981) }
+          ?? unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
+                  encoderHiddenStates: text)
         try Runtime.synchronize(dev)
-        if i >= warmup { times.append(Date().timeIntervalSince(t0)) }
+        if i >= warmup + extraWarmup { times.append(Date().timeIntervalSince(t0)) }
         _ = out
       }
       // Host-side cost per call: a tiny op on the device, many times (on a GPU the launch is asynchronous, so this
@@ -87,8 +96,6 @@ struct BenchCommand: ParsableCommand {
       var blockJSON = ""
       if blocks {
         let timer = UNetBlockTimer(device: dev)
-        let cond = try unet.conditioning(fps: fps, imageLatents: latents, imageEmbeddings: image,
-                                         encoderHiddenStates: text)
         for _ in 0..<max(1, runs) { _ = try unet(sample: sample, timestep: 981, conditioning: cond, timer: timer) }
         blockJSON = ", \"blocks\": {" + timer.medians.map { "\"\($0.name)\": \(Format.fixed($0.seconds, 5))" }
           .joined(separator: ", ") + "}"
@@ -103,7 +110,8 @@ struct BenchCommand: ParsableCommand {
         + "\"threads\": \(try Runtime.threads()), \"shape\": \(shape), \"runs\": \(runs), "
         + "\"load_seconds\": \(Format.fixed(loadSeconds, 4)), \"median_seconds\": \(Format.fixed(median, 5)), "
         + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5)), "
-        + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory)\(memory)\(blockJSON)\(overheadJSON)}")
+        + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory), "
+        + "\"cuda_graphs\": \(runner?.usesGraphs == true)\(memory)\(blockJSON)\(overheadJSON)}")
     } catch let e as ValidationError {
       throw e
     } catch {

@@ -48,6 +48,8 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image in.jpg --prompt "slow zoom" --frames-dir frames/ -o clip.gif --overwrite
         i2v generate --image dog.png --prompt "a dog running" --guidance auto -o dog.mp4
         i2v generate --image in.png --prompt "test" --preset smoke -o t.mp4 --json
+        i2v generate --image cat.png --prompt "a cat" --width 1280 --height 704 -o cat.mp4 --dry-run
+        i2v generate --image cat.png --prompt "a cat" --offload model -o cat.mp4   # 8 GB GPUs
       """
   )
 

@@ -55,6 +55,11 @@ struct ModelOptions: ParsableArguments {
   var offload = "none"
   @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")
   var noMemoryCheck = false
+  @Flag(name: .long, help: """
+    Replay each denoising step's UNet evaluation as one CUDA graph (fewer launches; needs a shim built with the \
+    CUDA headers; ignored elsewhere).
+    """)
+  var cudaGraphs = false
   @OptionGroup var runtime: RuntimeOptions
 
   var offloadMode: OffloadMode { OffloadMode(rawValue: offload) ?? .none }

@@ -43,6 +43,8 @@ final class GenerationSession {
   let runtime: RuntimeOptions
   let offload: OffloadMode
   let memoryCheck: Bool
+  /// --cuda-graphs, where it can take effect.
+  let cudaGraphs: Bool
   private var parameterCounts: [String: Int]?
   /// File hashes and lock status of the model, checked before loading and recorded in every sidecar.
   let integrity: ModelIntegrity
@@ -67,6 +69,11 @@ final class GenerationSession {
     try options.runtime.apply()
     device = try Self.resolveDevice(options.device)
     try options.runtime.check(device: device)
+    cudaGraphs = options.cudaGraphs && device.kind == .cuda && CUDAGraph.isSupported
+    if options.cudaGraphs && !cudaGraphs {
+      report.notice("note: --cuda-graphs needs a CUDA GPU and a shim built with the CUDA runtime headers "
+        + "(Scripts/build-shim.sh finds them); running without")
+    }
     dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
     integrity = try ModelIntegrity(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
     if model.source == .bundled {
@@ -111,7 +118,7 @@ final class GenerationSession {
     let p: I2VGenXLPipeline
     do {
       p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device,
-                                                  offload: offload)) { component = $0 }
+                                                  offload: offload, cudaGraphs: cudaGraphs)) { component = $0 }
     } catch let e as TorchError where e.isOutOfMemory {
       throw PipelineError.outOfMemory(stage: "loading the \(component) weights (\(dtype)) onto \(device)", detail: e.message)
     }

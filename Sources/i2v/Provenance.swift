@@ -101,13 +101,15 @@ struct Provenance: Codable {
     var dtype: String
     var threads: Int
     var media: [String: String]
-    /// --attention, --block-memory (MiB) and --offload.
+    /// --attention, --block-memory (MiB), --offload and whether CUDA graphs were used.
     var attention: String
     var blockMemoryMiB: Int
     var offload: String
+    var cudaGraphs: Bool
 
     enum CodingKeys: String, CodingKey {
       case i2v, libtorch, device, dtype, threads, media, attention, blockMemoryMiB = "block_memory_mib", offload
+      case cudaGraphs = "cuda_graphs"
     }
   }
 
@@ -201,7 +203,7 @@ extension Provenance {
     runtime = RuntimeRecord(i2v: I2VVersion.string, libtorch: try Runtime.torchVersion(), device: device,
                             dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media,
                             attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemory,
-                            offload: session.offload.rawValue)
+                            offload: session.offload.rawValue, cudaGraphs: session.cudaGraphs)
     self.timings = timings.mapValues { ($0 * 1000).rounded() / 1000 }
     self.gpuMemory = gpuMemory.map { GPUMemoryRecord(peakAllocatedBytes: $0.peakAllocated, peakReservedBytes: $0.peakReserved) }
     self.warnings = warnings

@@ -67,3 +67,27 @@ import Testing
     #expect(runtime?["attention"] as? String == "auto")
   }
 }
+
+/// A batch item that cannot fit fails alone, and says how many of the items left share its size.
+@Suite struct BatchMemoryTests {
+  @Test func tooLargeItemFailsAndCountsTheSameSizes() throws {
+    let f = try BatchFolder([("a.png", "square_48x48.png"), ("b.png", "wide_55x31.png"), ("c.png", "wide_102x58.png")])
+    let manifest = f.root.appendingPathComponent("jobs.csv")
+    try Data("""
+      image,prompt,frames,width,height
+      in/a.png,a cat,2,4096,4096
+      in/b.png,a boat,2,32,32
+      in/c.png,a road,2,4096,4096
+      """.utf8).write(to: manifest)
+    let r = try CLI.run(["batch", "--manifest", manifest.path, "-o", f.output.path, "--model",
+                         CLI.fixture("models/tiny-a"), "--preset", "smoke", "--seed", "5"])
+    #expect(r.status == 1, "\(r.stderr)")
+    let summary = try f.summary()
+    #expect(summary.images("done") == ["b.png"])
+    #expect(summary.images("failed") == ["a.png", "c.png"])
+    let first = summary.entry(image: "a.png")?["error"] as? String ?? ""
+    #expect(first.contains("1 of the 2 items left have the same size (4096x4096, 2 frames)"), "\(first)")
+    let last = summary.entry(image: "c.png")?["error"] as? String ?? ""
+    #expect(last.contains("no items are left to run"), "\(last)")
+  }
+}

@@ -119,6 +119,32 @@ import Testing
     #expect(loads == ["tokenizer", "text_encoder", "image_encoder", "vae", "unet", "vae"])
   }
 
+  /// The CUDA-graph step runner goes through fixed input tensors; on a CPU it runs them eagerly, with the values
+  /// of direct calls, step after step.
+  @Test func stepRunnerMatchesDirectCalls() throws {
+    let c = UNetFixtureCase(config: "tiny-a", name: "a_default")
+    let unet = try UNetFixtureCase.unet("tiny-a")
+    let i = try c.firstStepInputs()
+    let cond = try unet.conditioning(fps: i.fps, imageLatents: i.imageLatents, imageEmbeddings: i.imageEmbeddings,
+                                     encoderHiddenStates: i.text)
+    let runner = try UNetStepRunner(unet: unet, conditioning: cond, sampleShape: i.sample.shape, graphs: true)
+    #expect(!runner.usesGraphs)  // no CUDA here
+    let other = try i.sample * 0.5
+    for (sample, t) in [(i.sample, 981), (other, 501), (i.sample, 21)] {
+      let viaRunner = try runner(sample, timestep: Tensor.full([1], Double(t), dtype: .int64))
+      let direct = try unet(sample: sample, timestep: t, conditioning: cond)
+      #expect(try viaRunner.maxAbsDifference(direct) == 0, "timestep \(t)")
+    }
+  }
+
+  @Test func cudaGraphOptionKeepsFramesAndLoopSyncFree() throws {
+    let path = FixturePaths.fixture("models/tiny-a").path
+    let plain = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path)).generate(Self.smallRequest())
+    let graphed = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path, cudaGraphs: true)).generate(Self.smallRequest())
+    #expect(try plain.framesFloat.maxAbsDifference(graphed.framesFloat) == 0)
+    #expect(graphed.denoisingHostSyncs == 0)
+  }
+
   /// A failed allocation is reported as out-of-memory, not as any other error.
   @Test func outOfMemoryIsClassified() throws {
     do {

@@ -47,6 +47,7 @@ typedef struct {
 } i2v_memory_stats;
 typedef struct i2v_tensor_s *i2v_tensor;
 typedef struct i2v_generator_s *i2v_generator;
+typedef struct i2v_graph_s *i2v_graph;
 
 typedef enum {
   I2V_FLOAT32 = 0,
@@ -199,7 +200,16 @@ typedef enum {
      device (`why` says what CUDA reported when it initialised). */                                          \
   X(i2v_status, cuda_status, (int32_t *state, char *why, size_t len))                                        \
   /* Operations this thread ran that returned a tensor (each one or a few ATen calls): launch overhead.    */  \
-  X(uint64_t, call_count, (void))
+  X(uint64_t, call_count, (void))                                                                              \
+  /* CUDA graphs: the work this thread queues on a CUDA device between begin and end is recorded once and     \
+     replayed with one launch. Tensors used inside keep their addresses; new inputs are copied into them.     \
+     graphs_supported() is 0 where the shim was built without CUDA headers (or on CPU): callers then run     \
+     eagerly. */                                                                                             \
+  X(int32_t, graphs_supported, (void))                                                                         \
+  X(i2v_status, graph_capture_begin, (i2v_device device))                                                      \
+  X(i2v_status, graph_capture_end, (i2v_graph *out))                                                          \
+  X(i2v_status, graph_replay, (i2v_graph g))                                                                   \
+  X(void, graph_free, (i2v_graph g))
 
 #define I2V_DECLARE_FIELD(ret, name, params) ret(*name) params;
 typedef struct i2v_torch_api {

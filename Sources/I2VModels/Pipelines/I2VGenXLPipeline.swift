@@ -179,24 +179,38 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     var latents = try generator.randn([1, channels, r.frames, h, w], dtype: textContext.dtype, device: device)
 
     // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars, so no
-    //    step waits for the GPU (counted: `denoisingHostSyncs`).
-    //    The UNet's step-invariant inputs (context tokens, encoded image latents, fps embedding) once.
-    let unet = try self.unet
-    let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
-                                                 encoderHiddenStates: textContext)
-    let syncsBefore = try Runtime.hostSyncCount()
-    for (i, t) in timesteps.enumerated() {
-      try checkCancel()
-      onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
-      let input = cfg ? try Tensor.cat([latents, latents]) : latents
-      var v = try unet(sample: input, timestep: t, conditioning: unetConditioning)
-      if cfg {
-        let halves = try v.chunk(2)
-        v = try halves[0] + (halves[1] - halves[0]) * r.guidanceScale
+    //    step waits for the GPU (counted: `denoisingHostSyncs`). The UNet's step-invariant inputs (context tokens,
+    //    encoded image latents, fps embedding) are computed once. The UNet, its conditioning and any CUDA graph
+    //    live only in this scope, so offloading frees them before decoding.
+    var loopSyncs: UInt64 = 0
+    do {
+      let unet = try self.unet
+      let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
+                                                   encoderHiddenStates: textContext)
+      // With --cuda-graphs the UNet runs through fixed tensors; its timesteps are uploaded once, here.
+      var runner: UNetStepRunner? = nil
+      var stepTimesteps: Tensor? = nil
+      if descriptor.cudaGraphs {
+        var shape = latents.shape
+        shape[0] = cfg ? 2 : 1
+        runner = try UNetStepRunner(unet: unet, conditioning: unetConditioning, sampleShape: shape, graphs: true)
+        stepTimesteps = try Tensor(timesteps.map { Int64($0) }, shape: [timesteps.count]).to(.int64, device: device)
       }
-      latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
+      let syncsBefore = try Runtime.hostSyncCount()
+      for (i, t) in timesteps.enumerated() {
+        try checkCancel()
+        onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
+        let input = cfg ? try Tensor.cat([latents, latents]) : latents
+        var v = try runner.map { try $0(input, timestep: stepTimesteps!.narrow(0, start: i, length: 1)) }
+          ?? unet(sample: input, timestep: t, conditioning: unetConditioning)
+        if cfg {
+          let halves = try v.chunk(2)
+          v = try halves[0] + (halves[1] - halves[0]) * r.guidanceScale
+        }
+        latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
+      }
+      loopSyncs = try Runtime.hostSyncCount() - syncsBefore
     }
-    let loopSyncs = try Runtime.hostSyncCount() - syncsBefore
     release("unet")
     try lap("denoise")
     onEvent(.denoisingStep(index: timesteps.count, of: timesteps.count, timestep: 0))

@@ -9,12 +9,17 @@ public struct PipelineDescriptor: Sendable {
   public var dtype: DType
   public var device: Device
   public var offload: OffloadMode
+  /// Replay the UNet's evaluation as a CUDA graph from the second step on (`UNetStepRunner`).
+  public var cudaGraphs: Bool
 
-  public init(modelPath: String, dtype: DType = .float32, device: Device = .cpu, offload: OffloadMode = .none) {
+  public init(modelPath: String, dtype: DType = .float32, device: Device = .cpu, offload: OffloadMode = .none,
+              cudaGraphs: Bool = false)
+  {
     self.modelPath = modelPath
     self.dtype = dtype
     self.device = device
     self.offload = offload
+    self.cudaGraphs = cudaGraphs
   }
 
   /// The components `I2VGenXLPipeline` needs, in load order.

@@ -144,6 +144,15 @@ public struct I2VGenXLUNet: @unchecked Sendable {
   public func callAsFunction(sample: Tensor, timestep: Int, conditioning cond: Conditioning,
                              timer: UNetBlockTimer? = nil) throws -> Tensor
   {
+    // The timestep tensor is made on the device: no upload.
+    let t = try Tensor.full([sample.size(0)], Double(timestep), dtype: .int64, device: device)
+    return try self(sample: sample, timesteps: t, conditioning: cond, timer: timer)
+  }
+
+  /// The same with the timestep as an (N,) integer tensor on the device (what a replayed CUDA graph reads).
+  public func callAsFunction(sample: Tensor, timesteps t: Tensor, conditioning cond: Conditioning,
+                             timer: UNetBlockTimer? = nil) throws -> Tensor
+  {
     func timed<T>(_ name: String, _ body: () throws -> T) throws -> T {
       guard let timer else { return try body() }
       return try timer.measure(name, body)
@@ -156,8 +165,8 @@ public struct I2VGenXLUNet: @unchecked Sendable {
     }
     let (n, channels, frames, height, width) = (sample.size(0), sample.size(1), sample.size(2), sample.size(3),
                                                 sample.size(4))
-    // 1–3. Time + fps embeddings, one row per frame (sample-major). The timestep tensor is made on the device.
-    let t = try Tensor.full([n], Double(timestep), dtype: .int64, device: device)
+    // 1–3. Time + fps embeddings, one row per frame (sample-major).
+    guard t.shape == [n] else { throw TorchError("UNet: timesteps \(t.shape) must be (\(n),)") }
     let emb = try (timeEmbedding(timeProj(t).to(dtype)) + cond.fpsEmbedding).repeatInterleave(frames, dim: 0)
     let context = cond.context
 
