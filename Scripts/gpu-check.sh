@@ -8,7 +8,7 @@
 # I2V_CHECK_DEVICE (default cuda; cpu tries the script on a machine without GPU), I2V_CHECK_DTYPES (default
 # "float32 float16 bfloat16" on cuda, "float32" on cpu), I2V_CHECK_REDUCED_CASES (cases run in float16/bfloat16,
 # default all; e.g. "a_default"), I2V_TORCH_SHIM (an already built shim: skips the build).
-# Writes OUT/parity-summary.txt (one line). Exit status 1 when a float32 case misses the parity limits.
+# I2V_CHECK_GRAPHS (1: also run a_default with --cuda-graphs in float32). Writes OUT/parity-summary.txt (one line). Exit status 1 when a float32 case misses the parity limits.
 set -uo pipefail
 bundle="$(cd "${1:?folder made by Scripts/build-device-binary.sh}" && pwd)" || exit 1
 mkdir -p "${2:-gpu-check-out}" && out="$(cd "${2:-gpu-check-out}" && pwd)" || exit 1
@@ -49,10 +49,15 @@ if m.get("negative_prompt") is not None: a += ["--negative-prompt", m["negative_
 print(" ".join(shlex.quote(str(x)) for x in a))
 PY
 )
-  for dtype in $dtypes; do
+  variants="$dtypes"
+  # The CUDA-graph path (replayed UNet steps) on the default cases, held to the float32 limits too.
+  [ "$case_name" = a_default ] && [ "${I2V_CHECK_GRAPHS:-1}" = 1 ] && variants="$variants float32+graphs"
+  for variant in $variants; do
+    dtype="${variant%+graphs}"; extra=""
+    [ "$variant" != "$dtype" ] && extra="--cuda-graphs"
     if [ "$dtype" != float32 ] && [ -n "$reduced_cases" ] && [[ " $reduced_cases " != *" $case_name "* ]]; then continue; fi
-    run="$out/$config-$case_name-$dtype"
-    eval "\"$bin\" generate --model Tests/Fixtures/models/$config --device $device --dtype $dtype $args \
+    run="$out/$config-$case_name-$dtype${extra:+-graphs}"
+    eval "\"$bin\" generate --model Tests/Fixtures/models/$config --device $device --dtype $dtype $extra $args \
       -o \"$run/\" --save-tensors \"$run.safetensors\" --overwrite --quiet" || { status=1; failed=$((failed + 1)); continue; }
     # Reduced precision differs from the float32 reference by rounding, so only float32 is held to the parity
     # limits; float16/bfloat16 are reported against loose ones.

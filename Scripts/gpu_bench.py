@@ -479,14 +479,15 @@ def table(args):
                          f"{fmt(ratio(sum(o.values()), sum(d.values())))} |")
     if r.get("variants"):
         lines += ["", "UNet forward alone (batch 2, median of 3): `i2v bench` variants next to diffusers' module:", "",
-                  "| size | i2v flags | i2v (s) | diffusers (s) | i2v/diffusers | i2v peak alloc (GiB) |",
-                  "|---|---|---|---|---|---|"]
+                  "| size | i2v flags | i2v (s) | diffusers (s) | i2v/diffusers | i2v peak alloc (GiB) "
+                  "| ops per forward, host s |", "|---|---|---|---|---|---|---|"]
         for v in r["variants"]:
             if "failed" in v:
-                lines.append(f"| {v['size']} | {v['flags']} | failed (exit {v['failed']}: {v.get('error', '?')}) | | | |")
+                lines.append(f"| {v['size']} | {v['flags']} | failed (exit {v['failed']}: {v.get('error', '?')}) | | | | |")
             else:
                 lines.append(f"| {v['size']} | {v['flags']} | {fmt(v.get('i2v_s'), 3)} | {fmt(v.get('diffusers_s'), 3)} "
-                             f"| {fmt(v.get('ratio'))} | {fmt(v.get('peak_GiB'))} |")
+                             f"| {fmt(v.get('ratio'))} | {fmt(v.get('peak_GiB'))} "
+                             f"| {str(v['calls']) + ', ' + fmt(v['host_s'], 4) if v.get('calls') else '–'} |")
     text = "\n".join(lines) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
@@ -625,9 +626,14 @@ def run_bench(args):
                     entry["unet_blocks_i2v"] = b["blocks"]
                 if b.get("peak_allocated_bytes"):
                     row["peak_GiB"] = b["peak_allocated_bytes"] / 2 ** 30
+                if b.get("calls_per_forward"):
+                    row["calls"] = b["calls_per_forward"]
+                    row["host_s"] = b["host_seconds_per_forward"]
             else:
                 row["failed"] = r["returncode"]
-                row["error"] = open(log).read().strip().splitlines()[-1][:160] if os.path.getsize(log) else "?"
+                text = open(log).read().strip().splitlines()
+                said = [l for l in text if "rror" in l] or text[-1:] or ["?"]
+                row["error"] = said[0][:160]
             results["variants"].append(row)
             save()
     save()

@@ -172,7 +172,7 @@ LONG_PROMPT = (
 
 # Cases per config. (a) default-ish CFG, (b) no CFG, (c) negative prompt, (d) >77-token prompt,
 # (e) non-square video whose latent size forces the UNet up path to the skip sizes,
-# (f) input image of a different aspect ratio: one-pixel-short BOX resize + black edge (spec §1.11).
+# (f) input image of a different aspect ratio: one-pixel-short BOX resize + black edge (diffusers' _center_crop_wide).
 CASES = {
     # tiny-a: vae_scale_factor 2, 3 UNet upsamplers -> the up path is forced to the skip sizes iff H or W % 16 != 0
     "tiny-a": [

@@ -85,7 +85,7 @@ case("cumprod", [alphas], torch.cumprod(alphas, dim=0))
 x = r(3, 4, 5)
 case("reductions", [x], [x.sum(dim=(1, 2)), x.mean(dim=-1, keepdim=True), x.amax(dim=0), x.amin()])
 case("arange", [], [torch.arange(0, 160, dtype=torch.float32), torch.arange(3, 10, 2, dtype=torch.int64)])
-# Sinusoidal timestep embedding exactly as diffusers computes it (spec 2.1).
+# Sinusoidal timestep embedding exactly as diffusers computes it (embeddings.get_timestep_embedding).
 t = torch.tensor([981, 16], dtype=torch.int64)
 exponent = -math.log(10000) * torch.arange(0, 160, dtype=torch.float32)
 exponent = exponent / 160
@@ -96,7 +96,7 @@ case("timestep_embedding", [t], emb)
 x = r(2, 3, 4)
 case("to_bf16_fp16", [x], [x.to(torch.bfloat16), x.to(torch.float16)])
 
-# The CPU generator's stream (spec 1.8): float32 and float16, long and short draws.
+# The CPU generator's stream (torch.Generator on CPU): float32 and float16, long and short draws.
 for seed, shape in [(42, (1, 4, 16, 8, 8)), (0, (5,)), (7, (3, 7)), (123, (2, 4, 3, 5, 6))]:
     name = "randn_%d_%s" % (seed, "x".join(map(str, shape)))
     g = torch.Generator("cpu").manual_seed(seed)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Pixel-exact fixtures for the image preprocessing of the I2VGen-XL pipeline (spec §1.11-1.12).
+"""Pixel-exact fixtures for the image preprocessing of the I2VGen-XL pipeline (diffusers' _center_crop_wide /
+_resize_bilinear over Pillow's resize).
 
 Writes Tests/Fixtures/resize/resize.safetensors + resize.json.
 
@@ -108,7 +109,7 @@ def main():
         add("pil_box", im, im.resize(dst, Image.BOX))
         add("pil_bilinear", im, im.resize(dst, Image.BILINEAR))
 
-    # ---- diffusers _center_crop_wide: spec §1.11 worked examples scaled down ------------------------
+    # ---- diffusers _center_crop_wide: worked examples scaled down ------------------------
     crop_cases = [
         ((80, 45), (80, 44)),      # 1280x720 -> (1280,704) /16: plain centre crop (BOX to the same size = copy)
         ((120, 68), (80, 44)),     # 1920x1080-like -> (1280,704) /16: BOX downscale (s=1.5) to 80x45, origin (0,0)

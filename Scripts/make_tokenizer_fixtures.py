@@ -4,7 +4,7 @@
 Writes Tests/Fixtures/tokenizer/prompts.jsonl: one JSON object per line,
     {"prompt": str, "ids": [77 ints], "ids_untruncated": [ints]}
 produced by transformers' *slow* CLIPTokenizer (the class diffusers 0.33.1 uses) loaded
-from the real ali-vilab/i2vgen-xl tokenizer files (spec real-configs/tokenizer), with
+from the real ali-vilab/i2vgen-xl tokenizer files (the committed copy in Tests/Fixtures/real/configs/tokenizer), with
     ids             = tok(p, padding="max_length", max_length=77, truncation=True).input_ids
     ids_untruncated = tok(p).input_ids          (bos + all tokens + eos, no padding)
 

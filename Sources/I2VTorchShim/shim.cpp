@@ -63,25 +63,33 @@ thread_local std::string last_error_text;
 
 void set_error(const std::string &message) { last_error_text = message; }
 
+// The shim function's name without its prefix ("impl_convolution" -> "convolution"), for error messages.
+std::string op_name(const char *fn) {
+  std::string n = fn;
+  return n.rfind("impl_", 0) == 0 ? n.substr(5) : n;
+}
+
 // Wraps a body so that no exception escapes and autograd is off. c10::Error::what() carries a C++ backtrace in
-// some builds; users get the message only.
-template <typename F> i2v_status guarded(F &&body) {
+// some builds; users get the message only. A failed allocation gets its own status and names the operation.
+template <typename F> i2v_status guarded(const char *fn, F &&body) {
   try {
     c10::InferenceMode inference;
     body();
     return 0;
   } catch (const c10::OutOfMemoryError &e) {
-    set_error(e.what_without_backtrace());
+    set_error("out of memory in " + op_name(fn) + ": " + e.what_without_backtrace());
     return I2V_STATUS_OUT_OF_MEMORY;
   } catch (const std::bad_alloc &) {
-    set_error("out of host memory");
+    set_error("out of host memory in " + op_name(fn));
     return I2V_STATUS_OUT_OF_MEMORY;
   } catch (const c10::Error &e) {
     // libtorch 1.x reports a failed CPU allocation as a plain enforce failure.
     std::string m = e.what_without_backtrace();
-    set_error(m);
-    if (m.find("can't allocate memory") != std::string::npos || m.find("out of memory") != std::string::npos)
+    if (m.find("can't allocate memory") != std::string::npos || m.find("out of memory") != std::string::npos) {
+      set_error("out of memory in " + op_name(fn) + ": " + m);
       return I2V_STATUS_OUT_OF_MEMORY;
+    }
+    set_error(m);
   } catch (const std::exception &e) {
     set_error(e.what());
   } catch (...) {
@@ -260,11 +268,11 @@ bool cuda_driver_name(int32_t index, std::string &name, uint64_t &memory) {
 const char *impl_last_error(void) { return last_error_text.c_str(); }
 
 i2v_status impl_torch_version(char *buf, size_t len) {
-  return guarded([&] { copy_string(TORCH_VERSION, buf, len); });
+  return guarded(__func__, [&] { copy_string(TORCH_VERSION, buf, len); });
 }
 
 i2v_status impl_set_num_threads(int32_t n) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (n < 1) throw ShimError("thread count must be at least 1, got " + std::to_string(n));
     at::set_num_threads(n);
   });
@@ -317,7 +325,7 @@ bool libtorch_has_cuda() {
 }
 
 i2v_status impl_cuda_device_name(int32_t index, char *buf, size_t len, uint64_t *total_memory) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     std::string name;
     uint64_t memory = 0;
     if (!cuda_driver_name(index, name, memory)) name = "CUDA device " + std::to_string(index);
@@ -327,7 +335,7 @@ i2v_status impl_cuda_device_name(int32_t index, char *buf, size_t len, uint64_t 
 }
 
 i2v_status impl_synchronize(i2v_device device) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     auto dev = device_of(device);
     count_sync();
     // A blocking copy to the host waits for the device's current stream, on any libtorch version.
@@ -336,7 +344,7 @@ i2v_status impl_synchronize(i2v_device device) {
 }
 
 i2v_status impl_sdpa_backend(char *buf, size_t len) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
 #ifdef I2V_HAS_SDPA
     copy_string("at::scaled_dot_product_attention", buf, len);
 #else
@@ -350,7 +358,7 @@ i2v_status impl_sdpa_backend(char *buf, size_t len) {
 void impl_tensor_free(i2v_tensor t) { delete t; }
 
 i2v_status impl_tensor_info(i2v_tensor h, int64_t *shape, int32_t *ndim, int32_t *dtype, i2v_device *device) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &t = T(h);
     if (t.dim() > I2V_MAX_DIMS) throw ShimError("tensor has more than 16 dimensions");
     if (ndim) *ndim = static_cast<int32_t>(t.dim());
@@ -366,7 +374,7 @@ i2v_status impl_tensor_info(i2v_tensor h, int64_t *shape, int32_t *ndim, int32_t
 
 i2v_status impl_tensor_from_data(const void *data, size_t nbytes, int32_t dtype, const int64_t *shape, int32_t ndim,
                                  i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     count_sync();
     auto t = at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)));
     size_t expected = static_cast<size_t>(t.numel()) * t.element_size();
@@ -382,7 +390,7 @@ i2v_status impl_tensor_from_data(const void *data, size_t nbytes, int32_t dtype,
 }
 
 i2v_status impl_tensor_to_data(i2v_tensor h, void *dst, size_t nbytes) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     count_sync();
     auto t = T(h).to(at::kCPU).contiguous();
     size_t have = static_cast<size_t>(t.numel()) * t.element_size();
@@ -394,7 +402,7 @@ i2v_status impl_tensor_to_data(i2v_tensor h, void *dst, size_t nbytes) {
 
 i2v_status impl_tensor_full(const int64_t *shape, int32_t ndim, double value, int32_t dtype, i2v_device device,
                             i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     put(out, at::full(dims(shape, ndim), value,
                       at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
   });
@@ -402,13 +410,13 @@ i2v_status impl_tensor_full(const int64_t *shape, int32_t ndim, double value, in
 
 i2v_status impl_tensor_arange(double start, double end, double step, int32_t dtype, i2v_device device,
                               i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     put(out, at::arange(start, end, step, at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
   });
 }
 
 i2v_status impl_tensor_to(i2v_tensor h, int32_t dtype, i2v_device device, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &t = T(h);
     auto dev = device_of(device);
     if (t.device().type() != dev.type()) count_sync();
@@ -417,15 +425,15 @@ i2v_status impl_tensor_to(i2v_tensor h, int32_t dtype, i2v_device device, i2v_te
 }
 
 i2v_status impl_tensor_contiguous(i2v_tensor h, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).contiguous()); });
+  return guarded(__func__, [&] { put(out, T(h).contiguous()); });
 }
 
 i2v_status impl_tensor_clone(i2v_tensor h, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).clone()); });
+  return guarded(__func__, [&] { put(out, T(h).clone()); });
 }
 
 i2v_status impl_tensor_copy_(i2v_tensor dst, i2v_tensor src) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     auto d = T(dst);
     const auto &s = T(src);
     if (d.device().type() != s.device().type()) count_sync();
@@ -436,7 +444,7 @@ i2v_status impl_tensor_copy_(i2v_tensor dst, i2v_tensor src) {
 // ---- random numbers ----
 
 i2v_status impl_generator_new(uint64_t seed, i2v_generator *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (out == nullptr) throw ShimError("null output pointer");
     *out = new i2v_generator_s{at::make_generator<at::CPUGeneratorImpl>(seed)};
   });
@@ -445,7 +453,7 @@ i2v_status impl_generator_new(uint64_t seed, i2v_generator *out) {
 void impl_generator_free(i2v_generator g) { delete g; }
 
 i2v_status impl_randn(i2v_generator g, const int64_t *shape, int32_t ndim, int32_t dtype, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (g == nullptr) throw ShimError("null generator handle");
     auto shp = dims(shape, ndim);
     auto st = scalar_type(dtype);
@@ -471,27 +479,27 @@ i2v_status impl_randn(i2v_generator g, const int64_t *shape, int32_t ndim, int32
 // ---- views and layout ----
 
 i2v_status impl_reshape(i2v_tensor h, const int64_t *shape, int32_t ndim, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).reshape(dims(shape, ndim))); });
+  return guarded(__func__, [&] { put(out, T(h).reshape(dims(shape, ndim))); });
 }
 
 i2v_status impl_permute(i2v_tensor h, const int64_t *p, int32_t ndim, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).permute(dims(p, ndim))); });
+  return guarded(__func__, [&] { put(out, T(h).permute(dims(p, ndim))); });
 }
 
 i2v_status impl_transpose(i2v_tensor h, int64_t d0, int64_t d1, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).transpose(d0, d1)); });
+  return guarded(__func__, [&] { put(out, T(h).transpose(d0, d1)); });
 }
 
 i2v_status impl_expand(i2v_tensor h, const int64_t *shape, int32_t ndim, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).expand(dims(shape, ndim))); });
+  return guarded(__func__, [&] { put(out, T(h).expand(dims(shape, ndim))); });
 }
 
 i2v_status impl_narrow(i2v_tensor h, int64_t dim, int64_t start, int64_t length, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).narrow(dim, start, length)); });
+  return guarded(__func__, [&] { put(out, T(h).narrow(dim, start, length)); });
 }
 
 i2v_status impl_cat(const i2v_tensor *ts, int32_t n, int64_t dim, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (n <= 0 || ts == nullptr) throw ShimError("cat needs at least one tensor");
     std::vector<at::Tensor> parts;
     parts.reserve(n);
@@ -501,25 +509,25 @@ i2v_status impl_cat(const i2v_tensor *ts, int32_t n, int64_t dim, i2v_tensor *ou
 }
 
 i2v_status impl_repeat(i2v_tensor h, const int64_t *repeats, int32_t n, i2v_tensor *out) {
-  return guarded([&] { put(out, T(h).repeat(dims(repeats, n))); });
+  return guarded(__func__, [&] { put(out, T(h).repeat(dims(repeats, n))); });
 }
 
 i2v_status impl_repeat_interleave(i2v_tensor h, int64_t repeats, int64_t dim, i2v_tensor *out) {
-  return guarded([&] { put(out, at::repeat_interleave(T(h), repeats, dim)); });
+  return guarded(__func__, [&] { put(out, at::repeat_interleave(T(h), repeats, dim)); });
 }
 
 i2v_status impl_index_select(i2v_tensor h, int64_t dim, i2v_tensor index, i2v_tensor *out) {
-  return guarded([&] { put(out, at::index_select(T(h), dim, T(index))); });
+  return guarded(__func__, [&] { put(out, at::index_select(T(h), dim, T(index))); });
 }
 
 i2v_status impl_constant_pad(i2v_tensor h, const int64_t *pad, int32_t npad, double value, i2v_tensor *out) {
-  return guarded([&] { put(out, at::constant_pad_nd(T(h), dims(pad, npad), value)); });
+  return guarded(__func__, [&] { put(out, at::constant_pad_nd(T(h), dims(pad, npad), value)); });
 }
 
 // ---- elementwise math ----
 
 i2v_status impl_unary(int32_t op, i2v_tensor h, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &x = T(h);
     at::Tensor r;
     switch (op) {
@@ -549,7 +557,7 @@ i2v_status impl_unary(int32_t op, i2v_tensor h, i2v_tensor *out) {
 }
 
 i2v_status impl_binary(int32_t op, i2v_tensor ha, i2v_tensor hb, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &a = T(ha);
     const auto &b = T(hb);
     at::Tensor r;
@@ -571,7 +579,7 @@ i2v_status impl_binary(int32_t op, i2v_tensor ha, i2v_tensor hb, i2v_tensor *out
 }
 
 i2v_status impl_binary_scalar(int32_t op, i2v_tensor ha, double s, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &a = T(ha);
     at::Tensor r;
     switch (op) {
@@ -594,7 +602,7 @@ i2v_status impl_binary_scalar(int32_t op, i2v_tensor ha, double s, i2v_tensor *o
 }
 
 i2v_status impl_clamp(i2v_tensor h, double lo, double hi, int32_t has_lo, int32_t has_hi, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     c10::optional<at::Scalar> l, u;
     if (has_lo) l = lo;
     if (has_hi) u = hi;
@@ -603,13 +611,13 @@ i2v_status impl_clamp(i2v_tensor h, double lo, double hi, int32_t has_lo, int32_
 }
 
 i2v_status impl_where(i2v_tensor c, i2v_tensor a, i2v_tensor b, i2v_tensor *out) {
-  return guarded([&] { put(out, at::where(T(c), T(a), T(b))); });
+  return guarded(__func__, [&] { put(out, at::where(T(c), T(a), T(b))); });
 }
 
 // ---- reductions and scans ----
 
 i2v_status impl_reduce(int32_t op, i2v_tensor h, const int64_t *d, int32_t nd, int32_t keepdim, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &x = T(h);
     auto ds = dims(d, nd);
     if (ds.empty())
@@ -627,30 +635,30 @@ i2v_status impl_reduce(int32_t op, i2v_tensor h, const int64_t *d, int32_t nd, i
 }
 
 i2v_status impl_cumprod(i2v_tensor h, int64_t dim, i2v_tensor *out) {
-  return guarded([&] { put(out, at::cumprod(T(h), dim)); });
+  return guarded(__func__, [&] { put(out, at::cumprod(T(h), dim)); });
 }
 
 i2v_status impl_softmax(i2v_tensor h, int64_t dim, i2v_tensor *out) {
-  return guarded([&] { put(out, at::softmax(T(h), dim)); });
+  return guarded(__func__, [&] { put(out, at::softmax(T(h), dim)); });
 }
 
 i2v_status impl_argmax(i2v_tensor h, int64_t dim, int32_t keepdim, i2v_tensor *out) {
-  return guarded([&] { put(out, at::argmax(T(h), dim, keepdim != 0)); });
+  return guarded(__func__, [&] { put(out, at::argmax(T(h), dim, keepdim != 0)); });
 }
 
 // ---- neural-network primitives ----
 
 i2v_status impl_matmul(i2v_tensor a, i2v_tensor b, i2v_tensor *out) {
-  return guarded([&] { put(out, at::matmul(T(a), T(b))); });
+  return guarded(__func__, [&] { put(out, at::matmul(T(a), T(b))); });
 }
 
 i2v_status impl_linear(i2v_tensor x, i2v_tensor w, i2v_tensor b, i2v_tensor *out) {
-  return guarded([&] { put(out, at::linear(T(x), T(w), opt(b))); });
+  return guarded(__func__, [&] { put(out, at::linear(T(x), T(w), opt(b))); });
 }
 
 i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int64_t *stride, const int64_t *padding,
                             const int64_t *dilation, int32_t nspatial, int64_t groups, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (nspatial < 1 || nspatial > 3) throw ShimError("convolution supports 1 to 3 spatial dimensions");
     auto s = dims(stride, nspatial), p = dims(padding, nspatial), d = dims(dilation, nspatial);
     at::Tensor X = T(x), W = T(w);
@@ -677,21 +685,21 @@ i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int6
 }
 
 i2v_status impl_group_norm(i2v_tensor x, int64_t groups, i2v_tensor w, i2v_tensor b, double eps, i2v_tensor *out) {
-  return guarded([&] { put(out, at::group_norm(T(x), groups, opt(w), opt(b), eps, /*cudnn_enabled=*/true)); });
+  return guarded(__func__, [&] { put(out, at::group_norm(T(x), groups, opt(w), opt(b), eps, /*cudnn_enabled=*/true)); });
 }
 
 i2v_status impl_layer_norm(i2v_tensor x, const int64_t *shape, int32_t n, i2v_tensor w, i2v_tensor b, double eps,
                            i2v_tensor *out) {
-  return guarded([&] { put(out, at::layer_norm(T(x), dims(shape, n), opt(w), opt(b), eps, /*cudnn_enable=*/true)); });
+  return guarded(__func__, [&] { put(out, at::layer_norm(T(x), dims(shape, n), opt(w), opt(b), eps, /*cudnn_enable=*/true)); });
 }
 
 i2v_status impl_embedding(i2v_tensor weight, i2v_tensor ids, i2v_tensor *out) {
-  return guarded([&] { put(out, at::embedding(T(weight), T(ids))); });
+  return guarded(__func__, [&] { put(out, at::embedding(T(weight), T(ids))); });
 }
 
 i2v_status impl_sdpa(i2v_tensor q, i2v_tensor k, i2v_tensor v, i2v_tensor mask, int32_t is_causal, double scale,
                      i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     const auto &Q = T(q);
     double s = scale > 0 ? scale : 1.0 / std::sqrt(static_cast<double>(Q.size(-1)));
 #if defined(I2V_SDPA_HAS_SCALE)
@@ -708,11 +716,11 @@ i2v_status impl_sdpa(i2v_tensor q, i2v_tensor k, i2v_tensor v, i2v_tensor mask, 
 }
 
 i2v_status impl_upsample_nearest2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_tensor *out) {
-  return guarded([&] { put(out, at::upsample_nearest2d(T(x), {oh, ow})); });
+  return guarded(__func__, [&] { put(out, at::upsample_nearest2d(T(x), {oh, ow})); });
 }
 
 i2v_status impl_adaptive_avg_pool2d(i2v_tensor x, int64_t oh, int64_t ow, i2v_tensor *out) {
-  return guarded([&] { put(out, at::adaptive_avg_pool2d(T(x), {oh, ow})); });
+  return guarded(__func__, [&] { put(out, at::adaptive_avg_pool2d(T(x), {oh, ow})); });
 }
 
 // ---- API 2: memory, synchronisation accounting, attention kernels ----
@@ -736,7 +744,7 @@ void *cuda_runtime() {
 }
 
 i2v_status impl_cuda_memory_info(int32_t index, uint64_t *free_bytes, uint64_t *total_bytes) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (impl_cuda_device_count() <= index || index < 0)
       throw ShimError("no CUDA device " + std::to_string(index));
     void *lib = cuda_runtime();
@@ -758,7 +766,7 @@ i2v_status impl_cuda_memory_info(int32_t index, uint64_t *free_bytes, uint64_t *
 }
 
 i2v_status impl_cuda_memory_stats(int32_t index, i2v_memory_stats *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (out == nullptr) throw ShimError("null output pointer");
     *out = i2v_memory_stats{0, 0, 0, 0, 0};
 #ifdef I2V_HAS_DEVICE_ALLOCATOR
@@ -774,7 +782,7 @@ i2v_status impl_cuda_memory_stats(int32_t index, i2v_memory_stats *out) {
 }
 
 i2v_status impl_cuda_reset_peak_memory(int32_t index) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
 #ifdef I2V_HAS_DEVICE_ALLOCATOR
     if (impl_cuda_device_count() <= index || index < 0) return;
     auto *allocator = c10::getDeviceAllocator(c10::DeviceType::CUDA);
@@ -784,7 +792,7 @@ i2v_status impl_cuda_reset_peak_memory(int32_t index) {
 }
 
 i2v_status impl_cuda_empty_cache(void) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
 #ifdef I2V_HAS_DEVICE_ALLOCATOR
     if (impl_cuda_device_count() <= 0) return;
     auto *allocator = c10::getDeviceAllocator(c10::DeviceType::CUDA);
@@ -798,7 +806,7 @@ uint64_t impl_host_sync_count(void) { return host_syncs; }
 uint64_t impl_call_count(void) { return calls_made; }
 
 i2v_status impl_set_sdpa_backends(int32_t mask) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (mask < 0 || mask > 15) throw ShimError("attention backend mask must be 0..15, got " + std::to_string(mask));
 #ifdef I2V_HAS_SDPA
     bool all = mask == 0;
@@ -817,7 +825,7 @@ i2v_status impl_set_sdpa_backends(int32_t mask) {
 }
 
 i2v_status impl_cuda_status(int32_t *state, char *buf, size_t len) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     int32_t n = impl_cuda_device_count();
     int32_t st = n > 0 ? 1 : (libtorch_has_cuda() ? 2 : 0);
     if (state) *state = st;
@@ -854,7 +862,7 @@ void order_streams(const c10::cuda::CUDAStream &first, const c10::cuda::CUDAStre
 int32_t impl_graphs_supported(void) { return impl_cuda_device_count() > 0 ? 1 : 0; }
 
 i2v_status impl_graph_capture_begin(i2v_device device) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (device.type != I2V_DEVICE_CUDA) throw ShimError("CUDA graphs capture CUDA work only");
     if (capture) throw ShimError("a CUDA graph capture is already under way on this thread");
     auto index = static_cast<c10::DeviceIndex>(device.index < 0 ? 0 : device.index);
@@ -869,7 +877,7 @@ i2v_status impl_graph_capture_begin(i2v_device device) {
 }
 
 i2v_status impl_graph_capture_end(i2v_graph *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (!capture) throw ShimError("no CUDA graph capture is under way on this thread");
     auto c = std::move(capture);
     try {
@@ -886,7 +894,7 @@ i2v_status impl_graph_capture_end(i2v_graph *out) {
 }
 
 i2v_status impl_graph_replay(i2v_graph g) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     if (g == nullptr) throw ShimError("null graph handle");
     g->graph.replay();
   });
@@ -897,22 +905,22 @@ void impl_graph_free(i2v_graph g) { delete g; }
 int32_t impl_graphs_supported(void) { return 0; }
 
 i2v_status impl_graph_capture_begin(i2v_device) {
-  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+  return guarded(__func__, [&] { throw ShimError("this shim was built without CUDA graph support"); });
 }
 
 i2v_status impl_graph_capture_end(i2v_graph *) {
-  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+  return guarded(__func__, [&] { throw ShimError("this shim was built without CUDA graph support"); });
 }
 
 i2v_status impl_graph_replay(i2v_graph) {
-  return guarded([&] { throw ShimError("this shim was built without CUDA graph support"); });
+  return guarded(__func__, [&] { throw ShimError("this shim was built without CUDA graph support"); });
 }
 
 void impl_graph_free(i2v_graph g) { delete g; }
 #endif
 
 i2v_status impl_empty(const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out) {
-  return guarded([&] {
+  return guarded(__func__, [&] {
     put(out, at::empty(dims(shape, ndim), at::TensorOptions().dtype(scalar_type(dtype)).device(device_of(device))));
   });
 }

@@ -69,7 +69,7 @@ struct ModelOptions: ParsableArguments {
     if Device(parsing: device) == nil && device != "auto" {
       throw ValidationError("--device must be auto, cpu, cuda or cuda:N (got '\(device)')")
     }
-    if DType(name: dtype) == nil && dtype != "auto" {
+    if dtype != "auto" && !(DType(name: dtype).map { [.float32, .float16, .bfloat16].contains($0) } ?? false) {
       throw ValidationError("--dtype must be auto, float32, float16 or bfloat16 (got '\(dtype)')")
     }
   }

@@ -75,6 +75,14 @@ final class GenerationSession {
         + "(Scripts/build-shim.sh finds them); running without")
     }
     dtype = options.dtype == "auto" ? (device.kind == .cuda ? .float16 : .float32) : DType(name: options.dtype)!
+    // libtorch 1.x has no float16 CPU kernels for convolutions and norms: say so now, not after loading.
+    if device.kind == .cpu && dtype == .float16, let major = Int(try Runtime.torchVersion().prefix { $0 != "." }),
+      major < 2
+    {
+      throw PipelineError.invalidRequest("--dtype float16 on the CPU needs libtorch 2.x (this shim's libtorch is "
+        + "\(try Runtime.torchVersion()), which has no float16 CPU kernels)\n  fix: --dtype bfloat16 or float32, "
+        + "or a shim built against PyTorch 2.x (README, GPUs)")
+    }
     integrity = try ModelIntegrity(folder, dtype: dtype, allowMixed: options.allowMixed, report: report)
     if model.source == .bundled {
       FileHandle.standardError.write(Data(("note: using the bundled smoke-test model (random weights): the video "

@@ -53,6 +53,21 @@ import Testing
     }
   }
 
+  /// Only floating dtypes can run a model; float16 on a CPU libtorch without its kernels is refused before
+  /// loading, naming what would work.
+  @Test func dtypesThatCannotWork() throws {
+    for bad in ["int64", "bool", "uint8"] {
+      let r = try generate(["--dtype", bad])
+      #expect(r.status != 0 && r.stderr.contains("--dtype must be auto, float32, float16 or bfloat16"), "\(bad): \(r.stderr)")
+    }
+    let info = try CLI.run(["info"])
+    if info.stdout.contains("libtorch     1.") {
+      let r = try generate(["--dtype", "float16", "--device", "cpu"])
+      #expect(r.status != 0 && r.stderr.contains("--dtype bfloat16 or float32"), "\(r.stderr)")
+      #expect(!r.stderr.contains("loading"), "refused before loading: \(r.stderr)")
+    }
+  }
+
   @Test func smokePresetOnTheBundledModel() throws {
     let dir = try CLI.tempDir()
     let out = dir.appendingPathComponent("smoke.mp4").path

@@ -18,7 +18,7 @@ nonisolated(unsafe) private var standInToRemove: String?
   }()
 
   @Test func standInFilesHaveTheHubSizes() throws {
-    // Exact byte sizes of the hub files (spec real-configs/NOTES.md): header layout and tensor list are right.
+    // Exact byte sizes of the hub files (as listed on the model's hub page): header layout and tensor list are right.
     let expected = [
       "unet/diffusion_pytorch_model.safetensors": 5_682_063_336,
       "unet/diffusion_pytorch_model.fp16.safetensors": 2_841_124_432,

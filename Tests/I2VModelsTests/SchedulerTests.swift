@@ -4,7 +4,7 @@ import I2VModels
 import I2VTensor
 import Testing
 
-/// DDIM against the spec's tables (computed by diffusers) and the fixtures' first denoising step.
+/// DDIM against tables computed by diffusers (Tests/Fixtures/scheduler) and the fixtures' first denoising step.
 @Suite struct DDIMSchedulerTests {
   static let root: URL = {
     var url = URL(fileURLWithPath: #filePath)

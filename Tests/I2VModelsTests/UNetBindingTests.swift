@@ -5,9 +5,9 @@ import I2VTensor
 import Testing
 
 /// The UNet binds exactly the checkpoint's tensors: the fixtures, the real 1.4 B-parameter architecture and the
-/// diffusers tiny-test UNet from the spec's key list, and fails loudly on a config/weights mismatch.
+/// diffusers tiny-test UNet from the committed key list (Tests/Fixtures/real), and fails loudly on a config/weights mismatch.
 @Suite struct UNetBindingTests {
-  /// The spec's key list and real configs, as copied into the repository's fixtures.
+  /// The real checkpoint's key list and configs (Tests/Fixtures/real).
   static let keyList = FixturePaths.fixture("real/i2vgen-xl-state-dict-keys.txt")
 
   static func specKeys(_ section: String) throws -> [(String, [Int])] {
@@ -42,7 +42,7 @@ import Testing
     #expect(unet.convIn.weight.dtype == .float16)
   }
 
-  /// diffusers' own tiny-test UNet (spec §6): block_out_channels (4, 8), 1 layer, 2 groups, head size 4.
+  /// diffusers' own tiny-test UNet (its test suite's config): block_out_channels (4, 8), 1 layer, 2 groups, head size 4.
   @Test func diffusersTinyTestArchitectureBinds() throws {
     let keys = try Self.specKeys("tiny-test unet")
     #expect(keys.count == 497)

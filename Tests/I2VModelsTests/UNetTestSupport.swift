@@ -93,7 +93,7 @@ enum SparseSafeTensors {
     guard ftruncate(fd, off_t(file.count + offset)) == 0 else { throw CheckpointError(path, "ftruncate failed") }
   }
 
-  /// The `name [d0, d1, …]` lines of one `## section` of the spec's state-dict key list.
+  /// The `name [d0, d1, …]` lines of one `## section` of the committed state-dict key list.
   static func keys(section: String, in listing: String) -> [(String, [Int])] {
     var result: [(String, [Int])] = []
     var inside = false

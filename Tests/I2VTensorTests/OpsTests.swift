@@ -113,7 +113,7 @@ import Testing
     _ = try expectClose(try x.amin(), try f.output("reductions", 3), 0, "amin")
   }
 
-  /// PyTorch's CPU cumprod accumulates float32 in float64; the scheduler table depends on it (spec 3.2).
+  /// PyTorch's CPU cumprod accumulates float32 in float64; the scheduler table depends on it.
   @Test func cumprodMatchesBitForBit() throws {
     let a = try f.input("cumprod", 0)
     _ = try expectClose(try a.cumprod(0), try f.output("cumprod"), 0, "cumprod")

@@ -2,7 +2,8 @@ import Foundation
 import I2VCheckpoint
 import I2VTensor
 
-/// diffusers' `I2VGenXLPipeline`, step for step (spec §1): the same operations, in the same order, with the
+/// diffusers' `I2VGenXLPipeline` (`pipelines/i2vgen_xl/pipeline_i2vgen_xl.py`, `__call__`), step for step: the
+/// same operations, in the same order, with the
 /// same random draws, so a seed gives diffusers' video up to float rounding.
 public final class I2VGenXLPipeline: @unchecked Sendable {
   public let descriptor: PipelineDescriptor
@@ -237,7 +238,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     return try textEncoder.encode(ids: idTensor, clipSkip: 1)
   }
 
-  /// `prepare_image_latents` (spec §1.6): centre-crop-wide to the video size, to [−1, 1], VAE posterior sample
+  /// `prepare_image_latents` (pipeline_i2vgen_xl.py): centre-crop-wide to the video size, to [−1, 1], VAE posterior sample
   /// times the scaling factor, then frames 1…F−1 filled with i/(F−1). Returns (1, C, F, h, w).
   func prepareImageLatents(_ r: GenerationRequest, generator: Generator, dtype: DType) throws -> Tensor {
     let cropped = CenterCropWide.apply(r.image, targetWidth: r.width, targetHeight: r.height)

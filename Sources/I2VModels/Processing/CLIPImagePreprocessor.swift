@@ -1,6 +1,6 @@
 import Foundation
 
-/// The CLIP image branch of `I2VGenXLPipeline` up to the vision tower's input (spec §1.5, §1.11):
+/// The CLIP image branch of `I2VGenXLPipeline` up to the vision tower's input (`_encode_image`, `_resize_bilinear` and `_center_crop_wide` in diffusers' pipeline_i2vgen_xl.py):
 /// `_center_crop_wide(image, (W, W))` → `_resize_bilinear(·, (crop_w, crop_h))` → `float32(u8) / 255`
 /// → `(x − mean_c) / std_c` in float32 (`CLIPImageProcessor` with only `do_normalize`), NCHW.
 public struct CLIPImagePreprocessor: Sendable, Equatable {

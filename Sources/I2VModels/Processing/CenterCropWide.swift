@@ -24,7 +24,7 @@ func pythonIntFloorDivide(_ a: Int, _ b: Int) -> Int {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
 }
 
-/// diffusers' `_center_crop_wide(image, (tw, th))` of the I2VGen-XL pipeline (spec §1.11): scale so the
+/// diffusers' `_center_crop_wide(image, (tw, th))` of the I2VGen-XL pipeline (pipeline_i2vgen_xl.py): scale so the
 /// image covers the target (BOX resize to `round(W0 // s) × round(H0 // s)`, Python float floor
 /// division, often one pixel short), then crop the centred `tw × th` window, which may start at −1
 /// (the row/column outside the image is black).

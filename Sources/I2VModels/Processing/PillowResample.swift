@@ -18,7 +18,7 @@ public enum PillowFilter: Sendable {
   }
 }
 
-/// Bit-exact `Image.resize(size, filter)` for 8-bit RGB (Pillow's `Resample.c`, spec §1.12):
+/// Bit-exact `Image.resize(size, filter)` for 8-bit RGB (Pillow's `src/libImaging/Resample.c`):
 /// per-axis coefficients in double, normalised, converted to 22-bit fixed point; one pass per axis
 /// through a uint8 intermediate (the first pass computes only what the second reads).
 public enum PillowResample {
@@ -60,7 +60,7 @@ public enum PillowResample {
   /// Pass order of Pillow 13.0.0 (the reference), found by comparing its output with both orders on
   /// ~1400 size pairs (every one explained, none contradicting): the vertical pass goes first when it
   /// shrinks the height and `2·(w1 − w0) > h1 − h0`; otherwise the horizontal pass goes first (which is
-  /// all that older Pillow releases and spec §1.12 describe). The order changes the rounded
+  /// all that older Pillow releases do). The order changes the rounded
   /// 8-bit intermediate, so it shows in the output.
   static func verticalFirst(from source: (Int, Int), to target: (Int, Int)) -> Bool {
     target.1 < source.1 && 2 * (target.0 - source.0) > target.1 - source.1

@@ -4,9 +4,10 @@ import I2VTensor
 
 /// diffusers' `DDIMScheduler`, as configured by a model's `scheduler_config.json`.
 ///
-/// The noise table is built with the same libtorch float32 operations diffusers uses (CPU `cumprod` accumulates
-/// in float64), then kept on the host: each step only needs two table entries, so the denoising loop never reads
-/// anything back from the device.
+/// The noise table is computed on the host in IEEE float32, reproducing the values of PyTorch's CPU kernels that
+/// diffusers' `scheduling_ddim.py` runs (`cumprod` accumulating in float64; the real model's square roots come
+/// from PyTorch's own table, `ReferenceScheduleTable`), and stays there: each step needs two host scalars, so
+/// the denoising loop never reads anything back from the device.
 public struct DDIMScheduler: @unchecked Sendable {
   public enum Prediction: String, Sendable { case epsilon, vPrediction = "v_prediction", sample }
   public enum Spacing: String, Sendable { case leading, trailing, linspace }
@@ -63,7 +64,7 @@ public struct DDIMScheduler: @unchecked Sendable {
   // MARK: - Noise schedule
   //
   // Computed on the host with IEEE float32 arithmetic, reproducing PyTorch's CPU kernels exactly (checked against
-  // the spec's tables). libtorch is not used here on purpose: Debian's 1.13 build has a float32 sqrt that is off by
+  // tables PyTorch printed, Tests/Fixtures/scheduler). libtorch is not used here on purpose: Debian's 1.13 build has a float32 sqrt that is off by
   // an ulp for some inputs, which would change the table.
 
   static func betas(config c: JSONConfig, count n: Int) throws -> [Float] {
@@ -146,7 +147,7 @@ public struct DDIMScheduler: @unchecked Sendable {
     }
   }
 
-  /// The float32 coefficients of one step (spec 3.4), from the host table.
+  /// The float32 coefficients of one step (`scheduling_ddim.py`, `step`), from the host table.
   public struct Coefficients: Equatable, Sendable {
     public let sqrtAlpha: Float, sqrtBeta: Float, sqrtAlphaPrev: Float, direction: Float, noiseStd: Float
   }

@@ -1,7 +1,7 @@
 // GPT-2/CLIP `bytes_to_unicode`: every UTF-8 byte maps to one printable Unicode scalar, so that a
 // byte string becomes a string of BPE symbols without whitespace or control characters.
 
-/// The byte → symbol table of OpenAI's `bytes_to_unicode` (spec §4.2).
+/// The byte → symbol table of OpenAI's `bytes_to_unicode` (`tokenization_clip.py`).
 enum ByteUnicodeTable {
   /// `symbols[b]` is the one-scalar string that byte `b` is written as in `vocab.json` / `merges.txt`.
   static let symbols: [String] = {

@@ -4,7 +4,7 @@ import Foundation
 /// `ftfy` installed, as diffusers' `I2VGenXLPipeline` calls it:
 /// `tokenizer(prompt, padding="max_length", max_length=model_max_length, truncation=True)`.
 ///
-/// Steps (spec §4.3): split out special-token strings written in the prompt, BERT-style cleanup
+/// Steps (transformers' slow `CLIPTokenizer`, `models/clip/tokenization_clip.py`): split out special-token strings written in the prompt, BERT-style cleanup
 /// (`CLIPTextCleanup`), the pre-tokenizer regex (`CLIPPreTokenizer`), UTF-8 bytes → byte symbols,
 /// BPE with `</w>` on the last symbol, vocabulary lookup; then bos + first 75 + eos, padded to 77.
 public final class CLIPTokenizer: @unchecked Sendable {
