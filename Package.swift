@@ -73,6 +73,9 @@ let package = Package(
     .target(name: "I2VCheckpoint", dependencies: ["I2VTensor"]),
     // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint"]),
+    // The application every front end shares: presets, guidance advice and safe ranges, model location,
+    // batch manifests and sharding.
+    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor"]),
     // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
     // (libpng alone with I2V_MEDIA=png.)
     .target(
@@ -86,7 +89,7 @@ let package = Package(
     .executableTarget(
       name: "i2v",
       dependencies: [
-        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VMedia",
+        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VApp", "I2VMedia",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -95,6 +98,7 @@ let package = Package(
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
     .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
+    .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
   ],
   swiftLanguageModes: [.v5],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import I2VApp
 import I2VModels
 
 /// `--guidance`: a number, or `auto` to let `GuidanceAdvisor` pick one from the prompt's motion words.

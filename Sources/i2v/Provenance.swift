@@ -1,4 +1,5 @@
 import Foundation
+import I2VApp
 import I2VCheckpoint
 import I2VMedia
 import I2VModels

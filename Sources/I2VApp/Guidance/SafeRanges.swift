@@ -1,3 +1,5 @@
+import I2VModels
+
 /// Settings that work but are probably not what the user wants: warnings, never errors. (Values that cannot
 /// work — steps or frames below 1, sizes that are not multiples of the VAE's factor — are errors in
 /// `GenerationRequest.validate`.)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import I2VModels
+@testable import I2VApp
 
 /// Preset files are parsed strictly (errors name the file and the field) and catalogued across folders.
 @Suite struct PresetFileTests {

@@ -1,5 +1,5 @@
 import Foundation
-import I2VModels
+import I2VApp
 import Testing
 
 /// Manifest parsing: CSV quoting, JSON Lines values, and errors that name the file, line and field.

@@ -1,4 +1,4 @@
-import I2VModels
+import I2VApp
 import Testing
 
 /// Sharding: `--shard K/N`, Slurm job arrays and Kubernetes Indexed Jobs pick the same deterministic split.

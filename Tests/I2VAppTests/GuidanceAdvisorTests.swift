@@ -1,6 +1,6 @@
 import Testing
 
-@testable import I2VModels
+@testable import I2VApp
 
 /// `--guidance auto` on example prompts of every motion class, and the safe-range warnings.
 @Suite struct GuidanceAdvisorTests {
