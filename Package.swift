@@ -73,9 +73,9 @@ let package = Package(
     .target(name: "I2VCheckpoint", dependencies: ["I2VTensor"]),
     // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint"]),
-    // The application every front end shares: presets, guidance advice and safe ranges, model location,
-    // batch manifests and sharding.
-    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor"]),
+    // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
+    // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
+    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
     // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
     // (libpng alone with I2V_MEDIA=png.)
     .target(

@@ -102,12 +102,12 @@ struct BatchCommand: ParsableCommand {
     }
     let shard = try BatchShard.resolve(option: self.shard, countOption: shardCount)
     let plan = BatchPlan(inputDir: inputDir, manifest: manifest, outputDir: BatchOutputs.trimmed(output),
-                         format: format, defaultPrompt: prompt, options: options)
+                         format: format, defaultPrompt: prompt, options: options.settings)
     let all = try plan.items()
     let mine = all.filter { shard.contains($0.position) }
     try createOutputFolder()  // also for --dry-run: the output checks need the folder
     let report = ProgressReporter(forced: progress, quiet: quiet)
-    let session = try GenerationSession(modelOptions, report: report)
+    let session = try GenerationSession(modelOptions.settings, report: report)
     var summary = BatchSummary(
       started: BatchSummary.timestamp(started), inputDir: inputDir.map(Self.absolute),
       manifest: manifest.map(Self.absolute), outputDir: Self.absolute(plan.outputDir),
@@ -284,3 +284,5 @@ struct BatchCommand: ParsableCommand {
     FileHandle.standardError.write(Data("failed: \(item.origin): \(reason)\n".utf8))
   }
 }
+
+extension BatchPlan.OutputFormat: ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import I2VApp
 import I2VModels
 import I2VTensor
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import I2VApp
 import I2VMedia
 
 /// Re-encodes a folder of saved frames: the media layer by hand, and a way to turn PNG frames into a clip.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import I2VApp
 import I2VCheckpoint
 import I2VMedia
 import I2VModels
@@ -79,10 +80,10 @@ struct GenerateCommand: ParsableCommand {
       try VideoWriter.checkFormat(path: output)
       if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
       try ImageLoader.checkSupported(path: image)
-      let opened = try GenerationSession(modelOptions, report: report)
+      let opened = try GenerationSession(modelOptions.settings, report: report)
       session = opened
       let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
-                                        options: options, saveTensors: saveTensors)
+                                        options: options.settings, saveTensors: saveTensors)
       if dryRun {
         try printPlan(opened, item)
         return

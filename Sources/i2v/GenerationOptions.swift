@@ -1,4 +1,5 @@
 import ArgumentParser
+import I2VApp
 import I2VModels
 import I2VTensor
 
@@ -10,7 +11,7 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp(
     "Guidance scale (classifier-free guidance runs when > 1), or 'auto' to pick it from the prompt's motion words.",
     valueName: "x|auto"))
-  var guidance: GuidanceArgument?
+  var guidance: GuidanceSetting?
   @Option(name: .long, help: "Number of frames.") var frames: Int?
   @Option(name: .long, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
   var fps: Int?
@@ -23,19 +24,33 @@ struct GenerationOptions: ParsableArguments {
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
 
-  func validate() throws {
-    if let s = steps, s < 1 { throw ValidationError("--steps must be at least 1 (got \(s))") }
-    if let f = frames, f < 1 { throw ValidationError("--frames must be at least 1 (got \(f))") }
-    if let f = fps, f < 1 { throw ValidationError("--fps must be at least 1 (got \(f))") }
-    if let f = conditioningFps, f < 1 { throw ValidationError("--conditioning-fps must be at least 1 (got \(f))") }
-    if case .scale(let g)? = guidance, !(g.isFinite && g >= 0) {
-      throw ValidationError("--guidance must be a number >= 0 or 'auto' (got \(g))")
-    }
-    if let w = width, w < 8 || w % 8 != 0 { throw ValidationError("--width must be a positive multiple of 8 (got \(w))") }
-    if let h = height, h < 8 || h % 8 != 0 { throw ValidationError("--height must be a positive multiple of 8 (got \(h))") }
-    if decodeChunkSize < 1 { throw ValidationError("--decode-chunk-size must be at least 1") }
-    if let c = crf, c < 0 || c > 63 { throw ValidationError("--crf must be between 0 and 63") }
+  /// The settings as the application takes them.
+  var settings: GenerationSettings {
+    var g = GenerationSettings()
+    g.negativePrompt = negativePrompt
+    g.preset = preset
+    g.steps = steps
+    g.guidance = guidance
+    g.frames = frames
+    g.fps = fps
+    g.conditioningFps = conditioningFps
+    g.width = width
+    g.height = height
+    g.seed = seed
+    g.decodeChunkSize = decodeChunkSize
+    g.overwrite = overwrite
+    g.crf = crf
+    return g
   }
+
+  func validate() throws {
+    do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
+  }
+}
+
+extension GuidanceSetting: ExpressibleByArgument {
+  public init?(argument: String) { self.init(text: argument) }
+  public static var defaultCompletionKind: CompletionKind { .list(["auto"]) }
 }
 
 /// Which model to run, where, in which precision (loaded once per process).
@@ -64,13 +79,21 @@ struct ModelOptions: ParsableArguments {
 
   var offloadMode: OffloadMode { OffloadMode(rawValue: offload) ?? .none }
 
+  var settings: ModelSettings {
+    var m = ModelSettings()
+    m.model = model
+    m.device = device
+    m.dtype = dtype
+    m.allowMixed = allowMixed
+    m.offload = offloadMode
+    m.memoryCheck = !noMemoryCheck
+    m.cudaGraphs = cudaGraphs
+    m.runtime = runtime.settings
+    return m
+  }
+
   func validate() throws {
     if OffloadMode(rawValue: offload) == nil { throw ValidationError("--offload must be none or model (got '\(offload)')") }
-    if Device(parsing: device) == nil && device != "auto" {
-      throw ValidationError("--device must be auto, cpu, cuda or cuda:N (got '\(device)')")
-    }
-    if dtype != "auto" && !(DType(name: dtype).map { [.float32, .float16, .bfloat16].contains($0) } ?? false) {
-      throw ValidationError("--dtype must be auto, float32, float16 or bfloat16 (got '\(dtype)')")
-    }
+    do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
   }
 }

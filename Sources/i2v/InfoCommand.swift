@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import I2VApp
 import I2VMedia
 import I2VTensor
 

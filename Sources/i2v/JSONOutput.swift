@@ -1,4 +1,5 @@
 import Foundation
+import I2VApp
 import I2VModels
 
 /// `--json`: one machine-readable object on stdout per command (progress and messages stay on stderr).

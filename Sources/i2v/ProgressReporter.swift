@@ -1,8 +1,9 @@
 import Foundation
+import I2VApp
 
 /// Progress on stderr: a bar with rate and ETA on a terminal, plain lines when asked for outside one, nothing
 /// otherwise (so batch logs and pipes stay clean).
-final class ProgressReporter {
+final class ProgressReporter: ProgressSink {
   enum Mode { case bar, lines, quiet }
   let mode: Mode
   /// --quiet: nothing but errors.
@@ -62,11 +63,7 @@ final class ProgressReporter {
     }
   }
 
-  static func clock(_ seconds: Double) -> String {
-    let s = Int(seconds.rounded())
-    let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
-    return s >= 3600 ? "\(s / 3600):\(two(s / 60 % 60)):\(two(s % 60))" : "\(s / 60):\(two(s % 60))"
-  }
+  static func clock(_ seconds: Double) -> String { Format.clock(seconds) }
 
   private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import I2VApp
 import I2VModels
 import I2VTensor
 
@@ -17,25 +18,22 @@ struct RuntimeOptions: ParsableArguments {
     valueName: "MiB"))
   var blockMemory = 1024
 
-  func validate() throws {
-    if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1 (got \(t))") }
-    if Runtime.AttentionKernels(rawValue: attention) == nil {
-      throw ValidationError("--attention must be auto, flash, efficient, cudnn or math (got '\(attention)')")
-    }
-    if blockMemory < 0 { throw ValidationError("--block-memory must be 0 or more MiB (got \(blockMemory))") }
+  var settings: RuntimeSettings {
+    var r = RuntimeSettings()
+    r.threads = threads
+    r.attention = attention
+    r.blockMemoryMiB = blockMemory
+    return r
   }
 
-  /// The memory-efficient and cuDNN attention kernels exist on CUDA only; say so before any weights load.
+  func validate() throws {
+    do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
+  }
+
   func check(device: Device) throws {
-    if device.kind != .cuda && (attention == "efficient" || attention == "cudnn") {
-      throw ValidationError("--attention \(attention) runs on CUDA GPUs only; on the CPU use auto, flash or math")
-    }
+    do { try settings.check(device: device) } catch let e as SettingsError { throw ValidationError(e.message) }
   }
 
   /// Loads the shim and sets the thread count deliberately: libtorch may default to 1 thread.
-  func apply() throws {
-    try Runtime.setThreads(threads ?? Runtime.defaultThreads)
-    try Runtime.setAttentionKernels(Runtime.AttentionKernels(rawValue: attention) ?? .auto)
-    ActivationBudget.blockBytes = blockMemory << 20
-  }
+  func apply() throws { try settings.apply() }
 }

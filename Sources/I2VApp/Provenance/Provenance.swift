@@ -1,5 +1,4 @@
 import Foundation
-import I2VApp
 import I2VCheckpoint
 import I2VMedia
 import I2VModels
@@ -9,63 +8,63 @@ import I2VTensor
 /// `dir.json`): everything needed to reproduce or audit the video — the parameters actually used (after the
 /// preset and `--guidance auto`), the seed, the model and a SHA-256 of every file of it that was read, the
 /// software and device, per-stage timings, and the output's own SHA-256.
-struct Provenance: Codable {
-  var format = "i2v-provenance/1"
-  var created: String
-  var output: OutputRecord
-  var parameters: Parameters
-  var model: ModelRecord
-  var runtime: RuntimeRecord
+public struct Provenance: Codable {
+  public var format = "i2v-provenance/1"
+  public var created: String
+  public var output: OutputRecord
+  public var parameters: Parameters
+  public var model: ModelRecord
+  public var runtime: RuntimeRecord
   /// Seconds per stage: load (0 when the model was already loaded), encode, denoise, decode, write, total.
-  var timings: [String: Double]
+  public var timings: [String: Double]
   /// CUDA runs: the caching allocator's peaks during the generation (what the GPU had to hold for it).
-  var gpuMemory: GPUMemoryRecord?
-  var warnings: [String]
+  public var gpuMemory: GPUMemoryRecord?
+  public var warnings: [String]
 
-  struct GPUMemoryRecord: Codable {
-    var peakAllocatedBytes: UInt64
-    var peakReservedBytes: UInt64
-    enum CodingKeys: String, CodingKey {
+  public struct GPUMemoryRecord: Codable {
+    public var peakAllocatedBytes: UInt64
+    public var peakReservedBytes: UInt64
+    public enum CodingKeys: String, CodingKey {
       case peakAllocatedBytes = "peak_allocated_bytes", peakReservedBytes = "peak_reserved_bytes"
     }
   }
 
-  struct OutputRecord: Codable {
-    var path: String
-    var format: String
+  public struct OutputRecord: Codable {
+    public var path: String
+    public var format: String
     /// For a file, its SHA-256; for a PNG-frame folder, the SHA-256 of its `sha256sum`-style listing
     /// ("<hash>  <name>\n" per frame, sorted by name).
-    var sha256: String
-    var bytes: Int64
+    public var sha256: String
+    public var bytes: Int64
     /// PNG-frame folders: every frame's hash.
-    var files: [String: FileRecord]?
+    public var files: [String: FileRecord]?
   }
 
-  struct Parameters: Codable {
-    var image: String
-    var imageSHA256: String
-    var prompt: String
-    var negativePrompt: String?
-    var preset: String
-    var presetFile: String
-    var steps: Int
-    var guidance: Double
+  public struct Parameters: Codable {
+    public var image: String
+    public var imageSHA256: String
+    public var prompt: String
+    public var negativePrompt: String?
+    public var preset: String
+    public var presetFile: String
+    public var steps: Int
+    public var guidance: Double
     /// "flag", "preset" or "auto".
-    var guidanceSource: String
-    var guidanceReason: String
-    var frames: Int
-    var fps: Int
-    var conditioningFPS: Int
-    var width: Int
-    var height: Int
-    var seed: UInt64
+    public var guidanceSource: String
+    public var guidanceReason: String
+    public var frames: Int
+    public var fps: Int
+    public var conditioningFPS: Int
+    public var width: Int
+    public var height: Int
+    public var seed: UInt64
     /// "flag" or "random".
-    var seedSource: String
-    var decodeChunkSize: Int
-    var eta: Double
-    var crf: Int?
+    public var seedSource: String
+    public var decodeChunkSize: Int
+    public var eta: Double
+    public var crf: Int?
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
       case presetFile = "preset_file", steps, guidance, guidanceSource = "guidance_source"
       case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
@@ -73,64 +72,64 @@ struct Provenance: Codable {
     }
   }
 
-  struct ModelRecord: Codable {
-    var path: String
+  public struct ModelRecord: Codable {
+    public var path: String
     /// How it was found: argument, environment, huggingFaceCache or bundled.
-    var source: String
+    public var source: String
     /// Per component: the weight variant read and every file read, with its SHA-256.
-    var components: [String: ComponentRecord]
-    var lock: String?
+    public var components: [String: ComponentRecord]
+    public var lock: String?
     /// "matches", "none" (no lock recorded) or "differs" (run with --allow-mixed).
-    var lockStatus: String
+    public var lockStatus: String
     /// Signs that components come from different releases (only with --allow-mixed).
-    var mixing: [String]
+    public var mixing: [String]
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
       case path, source, components, lock, lockStatus = "lock_status", mixing
     }
   }
 
-  struct ComponentRecord: Codable {
-    var variant: String?
-    var files: [String: FileRecord]
+  public struct ComponentRecord: Codable {
+    public var variant: String?
+    public var files: [String: FileRecord]
   }
 
-  struct RuntimeRecord: Codable {
-    var i2v: String
-    var libtorch: String
-    var device: String
-    var dtype: String
-    var threads: Int
-    var media: [String: String]
+  public struct RuntimeRecord: Codable {
+    public var i2v: String
+    public var libtorch: String
+    public var device: String
+    public var dtype: String
+    public var threads: Int
+    public var media: [String: String]
     /// --attention, --block-memory (MiB), --offload and whether CUDA graphs were used.
-    var attention: String
-    var blockMemoryMiB: Int
-    var offload: String
-    var cudaGraphs: Bool
+    public var attention: String
+    public var blockMemoryMiB: Int
+    public var offload: String
+    public var cudaGraphs: Bool
 
-    enum CodingKeys: String, CodingKey {
+    public enum CodingKeys: String, CodingKey {
       case i2v, libtorch, device, dtype, threads, media, attention, blockMemoryMiB = "block_memory_mib", offload
       case cudaGraphs = "cuda_graphs"
     }
   }
 
-  enum CodingKeys: String, CodingKey {
+  public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
     case gpuMemory = "gpu_memory", warnings
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.
-  static func sidecarPath(for output: String) -> String {
+  public static func sidecarPath(for output: String) -> String {
     var p = output
     while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
     return p + ".json"
   }
 
-  static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+  public static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
   /// Hashes the written output (a file, or each frame of a folder). The sidecar itself is written to
   /// `sidecarPath(for: path)`; the record keeps the output's absolute path.
-  static func outputRecord(_ path: String) throws -> OutputRecord {
+  public static func outputRecord(_ path: String) throws -> OutputRecord {
     let format = try VideoFormat.forOutput(path: path)
     guard format == .pngFrames else {
       let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -152,7 +151,7 @@ struct Provenance: Codable {
                         bytes: total, files: files)
   }
 
-  func encoded(pretty: Bool = true) throws -> Data {
+  public func encoded(pretty: Bool = true) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     if pretty { encoder.outputFormatting.insert(.prettyPrinted) }
@@ -161,7 +160,7 @@ struct Provenance: Codable {
 
   /// Writes the sidecar atomically (temporary file + rename; removed on Ctrl-C) next to `outputPath`.
   /// Returns its path.
-  func write(beside outputPath: String) throws -> String {
+  public func write(beside outputPath: String) throws -> String {
     let path = Self.sidecarPath(for: outputPath)
     var data = try encoded()
     data.append(0x0A)
@@ -175,7 +174,7 @@ struct Provenance: Codable {
 
 extension Provenance {
   /// The record of one finished run of `session` (the output must already be written: it is hashed here).
-  init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
+  public init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
        guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double],
        gpuMemory: Runtime.MemoryStats? = nil) throws
   {
@@ -203,7 +202,7 @@ extension Provenance {
     for (name, version) in MediaLibraries.versions() { media[name] = version }
     runtime = RuntimeRecord(i2v: I2VVersion.string, libtorch: try Runtime.torchVersion(), device: device,
                             dtype: "\(session.dtype)", threads: try Runtime.threads(), media: media,
-                            attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemory,
+                            attention: session.runtime.attention, blockMemoryMiB: session.runtime.blockMemoryMiB,
                             offload: session.offload.rawValue, cudaGraphs: session.cudaGraphs)
     self.timings = timings.mapValues { ($0 * 1000).rounded() / 1000 }
     self.gpuMemory = gpuMemory.map { GPUMemoryRecord(peakAllocatedBytes: $0.peakAllocated, peakReservedBytes: $0.peakReserved) }

@@ -1,4 +1,4 @@
 /// The tool's version, shown by `--version` and written into output metadata.
-enum I2VVersion {
-  static let string = "0.1.0"
+public enum I2VVersion {
+  public static let string = "0.1.0"
 }

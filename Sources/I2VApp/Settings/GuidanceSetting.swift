@@ -1,35 +1,31 @@
-import ArgumentParser
-import I2VApp
-import I2VModels
+import Foundation
 
 /// `--guidance`: a number, or `auto` to let `GuidanceAdvisor` pick one from the prompt's motion words.
-enum GuidanceArgument: Equatable, ExpressibleByArgument, CustomStringConvertible {
+public enum GuidanceSetting: Sendable, Equatable, CustomStringConvertible {
   case auto
   case scale(Double)
 
-  init?(argument: String) {
-    let text = argument.trimmingCharacters(in: .whitespaces)
-    if text.lowercased() == "auto" {
+  public init?(text: String) {
+    let t = text.trimmingCharacters(in: .whitespaces)
+    if t.lowercased() == "auto" {
       self = .auto
-    } else if let v = Double(text) {
+    } else if let v = Double(t) {
       self = .scale(v)
     } else {
       return nil
     }
   }
 
-  var description: String {
+  public var description: String {
     switch self {
     case .auto: return "auto"
     case .scale(let v): return "\(v)"
     }
   }
 
-  static var defaultCompletionKind: CompletionKind { .list(["auto"]) }
-
   /// The scale to run with and where it came from (`preset` when no `--guidance` was given).
-  static func resolve(_ argument: GuidanceArgument?, prompt: String, preset: GenerationPreset) -> GuidanceChoice {
-    switch argument {
+  public static func resolve(_ setting: GuidanceSetting?, prompt: String, preset: GenerationPreset) -> GuidanceChoice {
+    switch setting {
     case .scale(let v)?: return GuidanceChoice(scale: v, source: .flag, reason: "--guidance \(v)")
     case nil: return GuidanceChoice(scale: preset.guidance, source: .preset, reason: "preset '\(preset.name)'")
     case .auto?:
@@ -44,9 +40,9 @@ enum GuidanceArgument: Equatable, ExpressibleByArgument, CustomStringConvertible
 }
 
 /// The guidance scale actually used, for messages and the provenance sidecar.
-struct GuidanceChoice: Equatable {
-  enum Source: String { case flag, preset, auto }
-  var scale: Double
-  var source: Source
-  var reason: String
+public struct GuidanceChoice: Sendable, Equatable {
+  public enum Source: String, Sendable { case flag, preset, auto }
+  public var scale: Double
+  public var source: Source
+  public var reason: String
 }

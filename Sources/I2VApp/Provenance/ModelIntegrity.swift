@@ -11,23 +11,23 @@ import I2VTensor
 /// With a lock that first hashing must finish before loading (a mixed model is refused before it costs
 /// anything); without one it runs on a background thread while the model loads and generates, and only the
 /// sidecar waits for it.
-final class ModelIntegrity {
-  let lockPath: String?
+public final class ModelIntegrity {
+  public let lockPath: String?
   /// "matches", "none" or "differs" (only with --allow-mixed).
-  let lockStatus: String
+  public let lockStatus: String
   /// Mixing accepted with --allow-mixed (lock differences, disagreeing configs).
-  let mixing: [String]
+  public let mixing: [String]
   /// Weight variant read, per weighted component ("fp16", "default").
-  let variants: [String: String]
+  public let variants: [String: String]
 
   private let pending = DispatchGroup()
   private var outcome: Result<[String: FileRecord], Error>?
 
-  struct Refusal: Error, CustomStringConvertible {
-    let description: String
+  public struct Refusal: Error, CustomStringConvertible {
+    public let description: String
   }
 
-  init(_ folder: ModelFolder, dtype: DType, allowMixed: Bool, report: ProgressReporter) throws {
+  public init(_ folder: ModelFolder, dtype: DType, allowMixed: Bool, report: ProgressSink) throws {
     let consistency = ComponentConsistency.check(folder)
     if !consistency.conflicts.isEmpty {
       throw Refusal(description: "the components of \(folder.path) do not fit together:\n  "
@@ -93,7 +93,7 @@ final class ModelIntegrity {
   }
 
   /// The hashes for a sidecar: model_index.json's, and each component's files (waits for background hashing).
-  func record() throws -> (index: FileRecord, components: [String: Provenance.ComponentRecord]) {
+  public func record() throws -> (index: FileRecord, components: [String: Provenance.ComponentRecord]) {
     pending.wait()
     let hashes = try outcome!.get()
     var components: [String: Provenance.ComponentRecord] = [:]
@@ -107,7 +107,7 @@ final class ModelIntegrity {
 
   /// Hashes in the foreground, with a progress bar counting MiB (ending exactly once, after the last file).
   private static func hash(_ files: [String], in folder: ModelFolder, cache: FileHashCache, bytes: Int64,
-                           report: ProgressReporter) throws -> [String: FileRecord]
+                           report: ProgressSink) throws -> [String: FileRecord]
   {
     let totalMB = Int((bytes + (1 << 20) - 1) >> 20)
     if totalMB > 0 { report.begin("hashing MB") }

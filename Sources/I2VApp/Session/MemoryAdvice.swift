@@ -4,11 +4,11 @@ import I2VTensor
 
 /// What to tell a user whose run ran out of memory: the stage, what libtorch asked for, what the device has free,
 /// and the settings that shrink the job, most effective first.
-enum MemoryAdvice {
+public enum MemoryAdvice {
   /// Exit status of a run that failed for lack of memory (1 is every other failure).
-  static let exitStatus: Int32 = 3
+  public static let exitStatus: Int32 = 3
 
-  static func message(stage: String, detail: String, request: GenerationRequest?, device: Device, dtype: DType)
+  public static func message(stage: String, detail: String, request: GenerationRequest?, device: Device, dtype: DType)
     -> String
   {
     var lines = ["out of memory on \(device) while \(stage)", "  libtorch: \(firstLine(detail))"]
@@ -29,7 +29,7 @@ enum MemoryAdvice {
   }
 
   /// The pre-flight refusal: the estimate, what is free, and each single change that would fit.
-  static func preflightMessage(estimate e: MemoryEstimate, needed: Int, available: Int, session: GenerationSession,
+  public static func preflightMessage(estimate e: MemoryEstimate, needed: Int, available: Int, session: GenerationSession,
                                request r: GenerationRequest) -> String
   {
     let peak = e.peak
@@ -49,14 +49,14 @@ enum MemoryAdvice {
   }
 
   /// "peak 7.9 GiB while denoising: weights 4.9 GiB + activations 2.4 GiB + runtime 0.6 GiB".
-  static func describe(_ e: MemoryEstimate) -> String {
+  public static func describe(_ e: MemoryEstimate) -> String {
     let p = e.peak
     return "peak \(gib(UInt64(e.peakBytes))) while \(p.name): weights \(gib(UInt64(p.weightBytes))) + activations "
       + "\(gib(UInt64(p.activationBytes))) + runtime \(gib(UInt64(e.runtimeBytes)))"
   }
 
   /// Single changes of the job and their estimated peaks, those that fit in `available`, most faithful first.
-  static func alternatives(session: GenerationSession, request r: GenerationRequest, available: Int)
+  public static func alternatives(session: GenerationSession, request r: GenerationRequest, available: Int)
     -> [(flags: String, bytes: Int)]
   {
     var options: [(String, () throws -> MemoryEstimate)] = []
@@ -91,15 +91,15 @@ enum MemoryAdvice {
     }
   }
 
-  static func gib(_ bytes: UInt64) -> String { "\(Format.fixed(Double(bytes) / Double(1 << 30), 1)) GiB" }
+  public static func gib(_ bytes: UInt64) -> String { "\(Format.fixed(Double(bytes) / Double(1 << 30), 1)) GiB" }
 
-  static func firstLine(_ s: String) -> String {
+  public static func firstLine(_ s: String) -> String {
     String(s.split(separator: "\n", maxSplits: 1).first ?? Substring(s))
   }
 }
 
 /// The pre-flight check's refusal (exit status `MemoryAdvice.exitStatus`).
-struct MemoryPreflightError: Error, CustomStringConvertible {
-  let message: String
-  var description: String { message }
+public struct MemoryPreflightError: Error, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
 }

@@ -1,28 +1,26 @@
-import ArgumentParser
 import Foundation
-import I2VApp
 import I2VMedia
 import I2VModels
 
 /// One job of a batch, before it runs.
-struct BatchItem {
+public struct BatchItem {
   /// Position in the full, sorted item list (what sharding splits on).
-  var position: Int
-  var image: String
+  public var position: Int
+  public var image: String
   /// Where the job came from, for messages: the image's file name, or `jobs.csv line 4`.
-  var origin: String
-  var output: String
-  var prompt: String?
-  var options: GenerationOptions
+  public var origin: String
+  public var output: String
+  public var prompt: String?
+  public var options: GenerationSettings
   /// A problem found while planning (a bad manifest value, no prompt): the item fails without running.
-  var problem: String?
+  public var problem: String?
 
   /// `cat.mp4`, or `cat/` for a folder of PNG frames.
-  var outputName: String {
+  public var outputName: String {
     (BatchOutputs.trimmed(output) as NSString).lastPathComponent + (output.hasSuffix("/") ? "/" : "")
   }
   /// For progress lines: `cat.png`, or `cat.png (jobs.csv line 4)`.
-  var label: String {
+  public var label: String {
     let name = (image as NSString).lastPathComponent
     return name == origin ? name : "\(name) (\(origin))"
   }
@@ -31,29 +29,40 @@ struct BatchItem {
 /// Turns a folder of images or a manifest into the full list of batch items: paths, prompts, per-row
 /// settings and output names. Errors that concern the whole batch (no images, an unreadable manifest, two items
 /// writing the same file) are thrown; problems of one item are recorded on it so the others still run.
-struct BatchPlan {
-  enum OutputFormat: String, CaseIterable, ExpressibleByArgument {
+public struct BatchPlan {
+  public enum OutputFormat: String, CaseIterable, Sendable {
     case mp4, webm, gif, png
 
     /// `cat` → `cat.mp4`, or the folder `cat/` for PNG frames.
-    func output(base: String) -> String { self == .png ? base + "/" : base + "." + rawValue }
+    public func output(base: String) -> String { self == .png ? base + "/" : base + "." + rawValue }
   }
 
-  var inputDir: String?
-  var manifest: String?
-  var outputDir: String
-  var format: OutputFormat
-  var defaultPrompt: String?
-  var options: GenerationOptions
+  public var inputDir: String?
+  public var manifest: String?
+  public var outputDir: String
+  public var format: OutputFormat
+  public var defaultPrompt: String?
+  public var options: GenerationSettings
 
-  func items() throws -> [BatchItem] {
+  public init(inputDir: String?, manifest: String?, outputDir: String, format: OutputFormat, defaultPrompt: String?,
+              options: GenerationSettings)
+  {
+    self.inputDir = inputDir
+    self.manifest = manifest
+    self.outputDir = outputDir
+    self.format = format
+    self.defaultPrompt = defaultPrompt
+    self.options = options
+  }
+
+  public func items() throws -> [BatchItem] {
     let items = try manifest.map(manifestItems) ?? folderItems()
     try checkDistinctOutputs(items)
     return items
   }
 
   /// Every image in the input folder, in natural order (img2 before img10).
-  func folderItems() throws -> [BatchItem] {
+  public func folderItems() throws -> [BatchItem] {
     guard let inputDir else { throw BatchPlanError("give an input folder (i2v batch DIR -o OUT) or --manifest FILE") }
     let images = try FrameFiles.list(folder: inputDir)
     guard !images.isEmpty else {
@@ -71,7 +80,7 @@ struct BatchPlan {
 
   /// One item per manifest row, in file order; relative image paths are relative to the input folder if one
   /// is given, else to the manifest's folder.
-  func manifestItems(_ path: String) throws -> [BatchItem] {
+  public func manifestItems(_ path: String) throws -> [BatchItem] {
     let manifest = try BatchManifest(path: path)
     let manifestDir = (path as NSString).deletingLastPathComponent
     let imageBase = inputDir ?? (manifestDir.isEmpty ? "." : manifestDir)
@@ -84,7 +93,7 @@ struct BatchPlan {
         item.output = try rowOutput(row, image: image)
         try Self.apply(row, to: &item.options, presetBase: manifestDir.isEmpty ? "." : manifestDir)
         try item.options.validate()
-      } catch let e as ValidationError {
+      } catch let e as SettingsError {
         item.problem = e.message
       } catch {
         item.problem = "\(error)"
@@ -98,10 +107,10 @@ struct BatchPlan {
   }
 
   /// Plain concatenation: NSString's path joining would drop the trailing `/` of a PNG-frame folder.
-  func outputPath(base: String) -> String { outputDir + "/" + format.output(base: base) }
+  public func outputPath(base: String) -> String { outputDir + "/" + format.output(base: base) }
 
   /// A row's `output` is a name inside the output folder; without an extension the batch's format is added.
-  func rowOutput(_ row: BatchManifest.Row, image: String) throws -> String {
+  public func rowOutput(_ row: BatchManifest.Row, image: String) throws -> String {
     guard let name = row.fields["output"] else {
       return outputPath(base: ((image as NSString).lastPathComponent as NSString).deletingPathExtension)
     }
@@ -112,7 +121,7 @@ struct BatchPlan {
   }
 
   /// The prompt: the manifest row's, else the text of `NAME.txt` next to the image, else `--prompt`.
-  func resolvePrompt(_ item: inout BatchItem, rowPrompt: String?) {
+  public func resolvePrompt(_ item: inout BatchItem, rowPrompt: String?) {
     if let rowPrompt {
       item.prompt = rowPrompt
       return
@@ -142,9 +151,9 @@ struct BatchPlan {
   }
 
   /// Sets a row's values on the options, parsed exactly like the matching command-line flags.
-  static func apply(_ row: BatchManifest.Row, to o: inout GenerationOptions, presetBase: String) throws {
-    func parse<T: ExpressibleByArgument>(_ key: String, _ text: String) throws -> T {
-      guard let value = T(argument: text) else {
+  public static func apply(_ row: BatchManifest.Row, to o: inout GenerationSettings, presetBase: String) throws {
+    func parse<T: ManifestValue>(_ key: String, _ text: String) throws -> T {
+      guard let value = T(manifestText: text) else {
         throw BatchPlanError("field '\(key)': '\(text)' is not a valid value (it takes what --\(key.replacingOccurrences(of: "_", with: "-")) takes)")
       }
       return value
@@ -171,14 +180,14 @@ struct BatchPlan {
     }
   }
 
-  static func resolve(_ path: String, against base: String) -> String {
+  public static func resolve(_ path: String, against base: String) -> String {
     if path.hasPrefix("/") { return path }
     if path.hasPrefix("~/") { return NSHomeDirectory() + String(path.dropFirst(1)) }
     return base == "." ? path : (base as NSString).appendingPathComponent(path)
   }
 
   /// Two items writing the same file would overwrite each other's work (e.g. cat.png and cat.jpg both → cat.mp4).
-  func checkDistinctOutputs(_ items: [BatchItem]) throws {
+  public func checkDistinctOutputs(_ items: [BatchItem]) throws {
     var owner: [String: BatchItem] = [:]
     for item in items {
       for path in [BatchOutputs.trimmed(item.output), BatchOutputs.sidecarPath(for: item.output)] {
@@ -192,7 +201,13 @@ struct BatchPlan {
   }
 }
 
-struct BatchPlanError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
+public struct BatchPlanError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
 }
+
+/// A value a manifest field can hold, parsed as the matching flag parses it.
+protocol ManifestValue { init?(manifestText: String) }
+extension Int: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
+extension UInt64: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
+extension GuidanceSetting: ManifestValue { init?(manifestText t: String) { self.init(text: t) } }

@@ -1,5 +1,4 @@
 import Foundation
-import I2VApp
 import I2VCheckpoint
 import I2VMedia
 import I2VModels
@@ -7,51 +6,62 @@ import I2VTensor
 
 /// One model, resolved and checked once, loaded on first use, serving any number of generations
 /// (`generate` runs one; `batch` runs many without reloading).
-final class GenerationSession {
-  struct Item {
-    var image: String
-    var prompt: String
-    var output: String
-    var framesDir: String?
-    var options: GenerationOptions
-    var saveTensors: String?
+public final class GenerationSession {
+  public struct Item {
+    public var image: String
+    public var prompt: String
+    public var output: String
+    public var framesDir: String?
+    public var options: GenerationSettings
+    public var saveTensors: String?
+
+    public init(image: String, prompt: String, output: String, framesDir: String?, options: GenerationSettings,
+                saveTensors: String?)
+    {
+      self.image = image
+      self.prompt = prompt
+      self.output = output
+      self.framesDir = framesDir
+      self.options = options
+      self.saveTensors = saveTensors
+    }
   }
 
-  struct Result {
-    var output: String
-    var seed: UInt64
-    var request: GenerationRequest
-    var videoFPS: Int
-    var preset: GenerationPreset
-    var seconds: Double
-    var timings: [(stage: String, seconds: Double)]
+  public struct Result {
+    public var output: String
+    public var seed: UInt64
+    public var request: GenerationRequest
+    public var videoFPS: Int
+    public var preset: GenerationPreset
+    public var seconds: Double
+    public var timings: [(stage: String, seconds: Double)]
     /// The provenance sidecar written next to the output (`Provenance.sidecarPath(for: output)`).
-    var sidecarPath: String
+    public var sidecarPath: String
     /// The sidecar of the `--frames-dir` folder, when there is one.
-    var framesSidecarPath: String?
-    var guidance: GuidanceChoice
+    public var framesSidecarPath: String?
+    public var guidance: GuidanceChoice
     /// Settings outside their comfortable range (`SafeRanges`), already printed.
-    var warnings: [String]
-    var provenance: Provenance
+    public var warnings: [String]
+    public var provenance: Provenance
   }
 
-  let model: ModelLocator.Found
-  let folder: ModelFolder
-  let latentScale: Int
-  let device: Device
-  let dtype: DType
-  let report: ProgressReporter
-  let runtime: RuntimeOptions
-  let offload: OffloadMode
-  let memoryCheck: Bool
+  public let model: ModelLocator.Found
+  public let folder: ModelFolder
+  public let latentScale: Int
+  public let device: Device
+  public let dtype: DType
+  public let report: ProgressSink
+  public let runtime: RuntimeSettings
+  public let offload: OffloadMode
+  public let memoryCheck: Bool
   /// --cuda-graphs, where it can take effect.
-  let cudaGraphs: Bool
+  public let cudaGraphs: Bool
   private var parameterCounts: [String: Int]?
   /// File hashes and lock status of the model, checked before loading and recorded in every sidecar.
-  let integrity: ModelIntegrity
-  private(set) var pipeline: I2VGenXLPipeline?
+  public let integrity: ModelIntegrity
+  public private(set) var pipeline: I2VGenXLPipeline?
   /// The request of the item being run (for out-of-memory advice).
-  private(set) var lastRequest: GenerationRequest?
+  public private(set) var lastRequest: GenerationRequest?
   /// Seconds the last `loadedPipeline()` spent loading, charged to the run that triggered it.
   private var pendingLoadSeconds = 0.0
   /// Warnings already printed: a batch of 1,000 items with the same settings says each one once (every sidecar
@@ -59,11 +69,11 @@ final class GenerationSession {
   private var printedWarnings: Set<String> = []
 
   /// Resolves and checks the model folder and the device without loading any weights.
-  init(_ options: ModelOptions, report: ProgressReporter) throws {
+  public init(_ options: ModelSettings, report: ProgressSink) throws {
     self.report = report
     runtime = options.runtime
-    offload = options.offloadMode
-    memoryCheck = !options.noMemoryCheck
+    offload = options.offload
+    memoryCheck = options.memoryCheck
     model = try ModelLocator.locate(argument: options.model)
     folder = try PipelineDescriptor(modelPath: model.path).check()
     latentScale = try Self.latentScale(folder)
@@ -92,7 +102,7 @@ final class GenerationSession {
   }
 
   /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
-  func prepare(_ item: Item) throws -> (GenerationRequest, GenerationPreset, VideoWriteOptions, Int) {
+  public func prepare(_ item: Item) throws -> (GenerationRequest, GenerationPreset, VideoWriteOptions, Int) {
     let o = item.options
     let settings = try GenerationPreset.load(o.preset)
     let w = o.width ?? settings.width, h = o.height ?? settings.height
@@ -111,7 +121,7 @@ final class GenerationSession {
     request.height = h
     request.frames = o.frames ?? settings.frames
     request.steps = o.steps ?? settings.steps
-    request.guidanceScale = GuidanceArgument.resolve(o.guidance, prompt: item.prompt, preset: settings).scale
+    request.guidanceScale = GuidanceSetting.resolve(o.guidance, prompt: item.prompt, preset: settings).scale
     request.conditioningFPS = o.conditioningFps ?? videoFPS
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
@@ -119,7 +129,7 @@ final class GenerationSession {
     return (request, settings, writeOptions, videoFPS)
   }
 
-  func loadedPipeline() throws -> I2VGenXLPipeline {
+  public func loadedPipeline() throws -> I2VGenXLPipeline {
     if let pipeline { return pipeline }
     report.note("loading \(model.path) (\(dtype) on \(device))")
     let started = Date()
@@ -137,11 +147,11 @@ final class GenerationSession {
   }
 
   /// Generates one item and writes its outputs (PNG frames first, then the video, each atomically).
-  func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
+  public func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
     let (request, preset, writeOptions, videoFPS) = try prepare(item)
     lastRequest = request
     report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
-    let guidance = GuidanceArgument.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
+    let guidance = GuidanceSetting.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
     let warnings = SafeRanges.warnings(for: request)
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
@@ -194,7 +204,7 @@ final class GenerationSession {
   }
 
   /// The job's estimated peak memory (configs and weight headers only).
-  func memoryEstimate(_ request: GenerationRequest, dtype: DType? = nil, offload: OffloadMode? = nil,
+  public func memoryEstimate(_ request: GenerationRequest, dtype: DType? = nil, offload: OffloadMode? = nil,
                       blockBytes: Int = ActivationBudget.blockBytes) throws -> MemoryEstimate
   {
     if parameterCounts == nil { parameterCounts = try MemoryEstimate.parameterCounts(folder) }
@@ -205,7 +215,7 @@ final class GenerationSession {
 
   /// Refuses, before any weight loads, a job whose estimated peak exceeds what the device has free, naming the
   /// settings that would fit. Once the model is loaded only the activations still need room.
-  func preflight(_ request: GenerationRequest) throws {
+  public func preflight(_ request: GenerationRequest) throws {
     guard memoryCheck, let available = MemoryEstimate.available(on: device) else { return }
     let estimate = try memoryEstimate(request)
     let needed = pipeline != nil && offload == .none ? estimate.peak.activationBytes : estimate.peakBytes
@@ -216,12 +226,12 @@ final class GenerationSession {
   }
 
   /// Pixels per latent from the VAE config (2^(len(block_out_channels) − 1)), read without loading weights.
-  static func latentScale(_ model: ModelFolder) throws -> Int {
+  public static func latentScale(_ model: ModelFolder) throws -> Int {
     let blocks = try model.component("vae").config().ints("block_out_channels")
     return 1 << max(0, blocks.count - 1)
   }
 
-  static func resolveDevice(_ text: String) throws -> Device {
+  public static func resolveDevice(_ text: String) throws -> Device {
     let gpus = try Runtime.cudaDeviceCount()
     // A CUDA libtorch whose CUDA failed to start is a broken setup, not a CPU machine: never fall back silently.
     if text != "cpu", case .failed(let reason) = try Runtime.cudaState() {

@@ -1,7 +1,7 @@
 /// Number formatting without `String(format:)` (which drags ICU into static binaries).
-enum Format {
+public enum Format {
   /// `value` with exactly `digits` decimals.
-  static func fixed(_ value: Double, _ digits: Int) -> String {
+  public static func fixed(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
@@ -18,7 +18,7 @@ enum Format {
   }
 
   /// Bytes as B / KB / MB / GB (decimal units, as the hub lists file sizes).
-  static func bytes(_ n: Int) -> String {
+  public static func bytes(_ n: Int) -> String {
     let units = ["B", "KB", "MB", "GB", "TB"]
     var v = Double(n)
     var u = 0
@@ -30,7 +30,7 @@ enum Format {
   }
 
   /// 1234567 -> "1,234,567".
-  static func grouped(_ n: Int) -> String {
+  public static func grouped(_ n: Int) -> String {
     let s = String(Swift.abs(n))
     var out = ""
     for (i, c) in s.enumerated() {
@@ -38,5 +38,12 @@ enum Format {
       out.append(c)
     }
     return n < 0 ? "-" + out : out
+  }
+
+  /// `m:ss`, or `h:mm:ss` from an hour on.
+  public static func clock(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
+    return s >= 3600 ? "\(s / 3600):\(two(s / 60 % 60)):\(two(s % 60))" : "\(s / 60):\(two(s % 60))"
   }
 }

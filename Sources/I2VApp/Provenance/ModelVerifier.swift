@@ -4,44 +4,44 @@ import I2VModels
 import I2VTensor
 
 /// The checks of `i2v verify`, as a list of results (printed as lines, or as JSON).
-struct ModelVerifier {
-  struct Check: Encodable {
-    enum Status: String, Encodable { case ok, warning, fail, info }
-    var name: String
-    var status: Status
-    var detail: String
+public struct ModelVerifier {
+  public struct Check: Encodable {
+    public enum Status: String, Encodable { case ok, warning, fail, info }
+    public var name: String
+    public var status: Status
+    public var detail: String
   }
 
-  struct LockReport: Encodable {
+  public struct LockReport: Encodable {
     /// none, created, matches, differs, updated, not_written
-    var status: String
-    var path: String?
-    var differences: [String] = []
+    public var status: String
+    public var path: String?
+    public var differences: [String] = []
   }
 
-  let folder: ModelFolder
-  let allowMixed: Bool
-  let report: ProgressReporter
-  private(set) var checks: [Check] = []
+  public let folder: ModelFolder
+  public let allowMixed: Bool
+  public let report: ProgressSink
+  public private(set) var checks: [Check] = []
   /// Variant name → tensor count, per weighted component.
-  private(set) var tensors: [String: [String: Int]] = [:]
-  private(set) var hashes: [String: FileRecord]?
-  private(set) var lock = LockReport(status: "none")
+  public private(set) var tensors: [String: [String: Int]] = [:]
+  public private(set) var hashes: [String: FileRecord]?
+  public private(set) var lock = LockReport(status: "none")
 
-  init(folder: ModelFolder, allowMixed: Bool, report: ProgressReporter) {
+  public init(folder: ModelFolder, allowMixed: Bool, report: ProgressSink) {
     self.folder = folder
     self.allowMixed = allowMixed
     self.report = report
   }
 
-  var problems: [Check] { checks.filter { $0.status == .fail } }
+  public var problems: [Check] { checks.filter { $0.status == .fail } }
 
   private mutating func add(_ name: String, _ status: Check.Status, _ detail: String) {
     checks.append(Check(name: name, status: status, detail: detail))
   }
 
   /// Runs every check that needs no hashing: layout, configs, weights against configs, variants, fit.
-  mutating func checkStructure() {
+  public mutating func checkStructure() {
     let listed = Set(folder.components.map(\.name))
     let cls = folder.pipelineClass ?? "(none)"
     add("model_index.json", cls == "I2VGenXLPipeline" ? .ok : .fail,
@@ -113,7 +113,7 @@ struct ModelVerifier {
   }
 
   /// nil when both hold the same names with the same shapes; else the first differences.
-  static func keyDifference(_ a: WeightFiles, _ b: WeightFiles) -> String? {
+  public static func keyDifference(_ a: WeightFiles, _ b: WeightFiles) -> String? {
     let an = Set(a.names), bn = Set(b.names)
     var parts: [String] = []
     let onlyA = an.subtracting(bn).sorted(), onlyB = bn.subtracting(an).sorted()
@@ -134,7 +134,7 @@ struct ModelVerifier {
 
   /// Hashes every file (read afresh: verify is for catching corruption) and compares with, records or
   /// re-records the lock.
-  mutating func checkLock(record: Bool, update: Bool) throws {
+  public mutating func checkLock(record: Bool, update: Bool) throws {
     let existing = ModelLock.existingPath(forModel: folder.path)
     guard existing != nil || record || update else {
       lock = LockReport(status: "none", path: nil)

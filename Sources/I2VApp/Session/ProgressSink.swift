@@ -1,0 +1,12 @@
+/// Where the application reports progress; the command line draws bars and lines, other front ends what suits
+/// them.
+public protocol ProgressSink: AnyObject {
+  /// A status line (hidden when quiet or off a terminal).
+  func note(_ text: String)
+  /// A warning or a choice made for the user: shown in logs too, hidden only when asked for silence.
+  func notice(_ text: String)
+  /// Starts a counted activity ("denoising").
+  func begin(_ label: String)
+  /// Progress of the current activity.
+  func update(_ done: Int, of total: Int)
+}

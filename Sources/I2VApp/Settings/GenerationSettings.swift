@@ -1,0 +1,35 @@
+/// The settings of one generation as a user gives them (flags, or a batch manifest row over the flags): nil means
+/// "the preset's value". `GenerationSession.prepare` resolves them against the preset and the model into one
+/// `GenerationRequest`.
+public struct GenerationSettings: Sendable, Equatable {
+  public var negativePrompt: String?
+  public var preset: String = "standard"
+  public var steps: Int?
+  public var guidance: GuidanceSetting?
+  public var frames: Int?
+  public var fps: Int?
+  public var conditioningFps: Int?
+  public var width: Int?
+  public var height: Int?
+  public var seed: UInt64?
+  public var decodeChunkSize = 1
+  public var overwrite = false
+  public var crf: Int?
+
+  public init() {}
+
+  /// Values that can never work, whatever the preset and model (sizes against the model come later).
+  public func validate() throws {
+    if let s = steps, s < 1 { throw SettingsError("--steps must be at least 1 (got \(s))") }
+    if let f = frames, f < 1 { throw SettingsError("--frames must be at least 1 (got \(f))") }
+    if let f = fps, f < 1 { throw SettingsError("--fps must be at least 1 (got \(f))") }
+    if let f = conditioningFps, f < 1 { throw SettingsError("--conditioning-fps must be at least 1 (got \(f))") }
+    if case .scale(let g)? = guidance, !(g.isFinite && g >= 0) {
+      throw SettingsError("--guidance must be a number >= 0 or 'auto' (got \(g))")
+    }
+    if let w = width, w < 8 || w % 8 != 0 { throw SettingsError("--width must be a positive multiple of 8 (got \(w))") }
+    if let h = height, h < 8 || h % 8 != 0 { throw SettingsError("--height must be a positive multiple of 8 (got \(h))") }
+    if decodeChunkSize < 1 { throw SettingsError("--decode-chunk-size must be at least 1") }
+    if let c = crf, c < 0 || c > 63 { throw SettingsError("--crf must be between 0 and 63") }
+  }
+}

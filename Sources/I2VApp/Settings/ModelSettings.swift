@@ -1,0 +1,58 @@
+import I2VModels
+import I2VTensor
+
+/// libtorch settings of the process (threads, attention kernels, transformer-block memory).
+public struct RuntimeSettings: Sendable, Equatable {
+  public var threads: Int?
+  public var attention = "auto"
+  /// MiB; 0 = never slice.
+  public var blockMemoryMiB = 1024
+
+  public init() {}
+
+  public func validate() throws {
+    if let t = threads, t < 1 { throw SettingsError("--threads must be at least 1 (got \(t))") }
+    if Runtime.AttentionKernels(rawValue: attention) == nil {
+      throw SettingsError("--attention must be auto, flash, efficient, cudnn or math (got '\(attention)')")
+    }
+    if blockMemoryMiB < 0 { throw SettingsError("--block-memory must be 0 or more MiB (got \(blockMemoryMiB))") }
+  }
+
+  /// The memory-efficient and cuDNN attention kernels exist on CUDA only; say so before any weights load.
+  public func check(device: Device) throws {
+    if device.kind != .cuda && (attention == "efficient" || attention == "cudnn") {
+      throw SettingsError("--attention \(attention) runs on CUDA GPUs only; on the CPU use auto, flash or math")
+    }
+  }
+
+  /// Loads the shim and sets the thread count deliberately: libtorch may default to 1 thread.
+  public func apply() throws {
+    try Runtime.setThreads(threads ?? Runtime.defaultThreads)
+    try Runtime.setAttentionKernels(Runtime.AttentionKernels(rawValue: attention) ?? .auto)
+    ActivationBudget.blockBytes = blockMemoryMiB << 20
+  }
+}
+
+/// Which model to run, where, in which precision and how (loaded once per process).
+public struct ModelSettings: Sendable, Equatable {
+  public var model: String?
+  public var device = "auto"
+  public var dtype = "auto"
+  public var allowMixed = false
+  public var offload: OffloadMode = .none
+  public var memoryCheck = true
+  public var cudaGraphs = false
+  public var runtime = RuntimeSettings()
+
+  public init() {}
+
+  public func validate() throws {
+    if Device(parsing: device) == nil && device != "auto" {
+      throw SettingsError("--device must be auto, cpu, cuda or cuda:N (got '\(device)')")
+    }
+    if dtype != "auto" && !(DType(name: dtype).map { [.float32, .float16, .bfloat16].contains($0) } ?? false) {
+      throw SettingsError("--dtype must be auto, float32, float16 or bfloat16 (got '\(dtype)')")
+    }
+    try runtime.validate()
+  }
+}
