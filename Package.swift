@@ -71,8 +71,10 @@ let package = Package(
     ),
     // Checkpoints: safetensors, diffusers folder layout, strict weight binding.
     .target(name: "I2VCheckpoint", dependencies: ["I2VTensor"]),
+    // The one image type (8-bit RGB) that media I/O and the models' preprocessing share.
+    .target(name: "I2VImage"),
     // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
-    .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint"]),
+    .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint", "I2VImage"]),
     // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
     .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
@@ -85,7 +87,7 @@ let package = Package(
       linkerSettings: mediaLink
     ),
     // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
-    .target(name: "I2VMedia", dependencies: ["CMedia"]),
+    .target(name: "I2VMedia", dependencies: ["CMedia", "I2VImage"]),
     .executableTarget(
       name: "i2v",
       dependencies: [

@@ -11,7 +11,7 @@ import Testing
   static func smallRequest(steps: Int = 3) -> GenerationRequest {
     var pixels: [UInt8] = []
     for y in 0..<40 { for x in 0..<56 { pixels += [UInt8(x * 4), UInt8(y * 6), UInt8((x + y) % 256)] } }
-    return GenerationRequest(image: RGB8Image(width: 56, height: 40, pixels: pixels), prompt: "a boat on a lake",
+    return GenerationRequest(image: RGBImage(unchecked: 56, 40, pixels), prompt: "a boat on a lake",
                              width: 32, height: 32, frames: 3, steps: steps, guidanceScale: 9, seed: 7)
   }
 

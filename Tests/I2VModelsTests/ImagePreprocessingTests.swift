@@ -33,16 +33,16 @@ final class ImagePreprocessingTests: XCTestCase {
   }
 
   /// An (H, W, 3) uint8 tensor of the fixture file as an image.
-  func image(_ file: SafeTensorsFile, _ name: String) throws -> RGB8Image {
+  func image(_ file: SafeTensorsFile, _ name: String) throws -> RGBImage {
     let entry = try XCTUnwrap(file.entry(name), "no tensor \(name)")
     XCTAssertEqual(entry.storage, .U8)
     XCTAssertEqual(entry.shape.count, 3)
     let bytes = file.withBytes(of: entry) { [UInt8]($0) }
-    return RGB8Image(width: entry.shape[1], height: entry.shape[0], pixels: bytes)
+    return try RGBImage(width: entry.shape[1], height: entry.shape[0], pixels: bytes)
   }
 
   func runCases(
-    _ ops: Set<String>, fixture: (SafeTensorsFile, [Case])? = nil, _ body: (Case, RGB8Image) throws -> RGB8Image
+    _ ops: Set<String>, fixture: (SafeTensorsFile, [Case])? = nil, _ body: (Case, RGBImage) throws -> RGBImage
   ) throws -> Int {
     let (file, cases) = try fixture ?? Self.fixture.get()
     var count = 0
@@ -123,7 +123,7 @@ final class ImagePreprocessingTests: XCTestCase {
   }
 
   func testCropFillsOutsideWithBlack() {
-    let image = RGB8Image(width: 2, height: 2, pixels: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    let image = RGBImage(unchecked: 2, 2, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     let crop = image.cropped(x: -1, y: 1, width: 3, height: 2)
     XCTAssertEqual(crop.pixels, [0, 0, 0, 7, 8, 9, 10, 11, 12] + [UInt8](repeating: 0, count: 9))
   }
@@ -131,7 +131,7 @@ final class ImagePreprocessingTests: XCTestCase {
   // MARK: - Real sizes (checksums of Pillow/diffusers output; see the generator notes below)
 
   /// A deterministic test image: channel c of pixel (x, y) is `(3x² + 7y + xy + 85c + (x ^ y)) & 255`.
-  static func synthetic(_ w: Int, _ h: Int) -> RGB8Image {
+  static func synthetic(_ w: Int, _ h: Int) -> RGBImage {
     var pixels = [UInt8](repeating: 0, count: w * h * 3)
     for y in 0..<h {
       for x in 0..<w {
@@ -140,7 +140,7 @@ final class ImagePreprocessingTests: XCTestCase {
         }
       }
     }
-    return RGB8Image(width: w, height: h, pixels: pixels)
+    return RGBImage(unchecked: w, h, pixels)
   }
 
   static func fnv1a<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
@@ -219,7 +219,7 @@ final class ImagePreprocessingTests: XCTestCase {
       for c in 0..<3 { pixels[i * 3 + c] = UInt8((i + 85 * c) % 256) }
     }
     let pre = try CLIPImagePreprocessor(configURL: XCTUnwrap(FixturePaths.preprocessorConfig))
-    let (values, shape) = pre.normalize(RGB8Image(width: 16, height: 16, pixels: pixels))
+    let (values, shape) = pre.normalize(try RGBImage(width: 16, height: 16, pixels: pixels))
     XCTAssertEqual(shape, [1, 3, 16, 16])
     // NCHW: value of channel c at (y, x) is values[c * 256 + y * 16 + x].
     let spot: [(Int, Int, Int, UInt32)] = [

@@ -13,7 +13,7 @@ import Testing
                        device: Device = .cuda(0), offload: OffloadMode = .none, block: Int = 1 << 30,
                        chunk: Int = 1) throws -> MemoryEstimate
   {
-    var r = GenerationRequest(image: RGB8Image(width: 1, height: 1, pixels: [0, 0, 0]), prompt: "x", width: width,
+    var r = GenerationRequest(image: try RGBImage(width: 1, height: 1, pixels: [0, 0, 0]), prompt: "x", width: width,
                               height: height, frames: frames)
     r.decodeChunkSize = chunk
     let model = try ModelFolder(path: real.path)

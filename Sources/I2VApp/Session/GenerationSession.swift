@@ -116,7 +116,7 @@ public final class GenerationSession {
     _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
     let input = try ImageLoader.load(path: item.image)
-    var request = GenerationRequest(image: RGB8Image(input), prompt: item.prompt, negativePrompt: o.negativePrompt)
+    var request = GenerationRequest(image: input, prompt: item.prompt, negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
     request.frames = o.frames ?? settings.frames
@@ -176,7 +176,7 @@ public final class GenerationSession {
       }
     }, isCancelled: isCancelled)
     let writeStarted = Date()
-    let images = try output.images().map { try RGBImage($0) }
+    let images = try output.images()
     if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
     var finalOptions = writeOptions
     finalOptions.metadata.seed = request.seed

@@ -3,7 +3,7 @@ import I2VTensor
 /// One generation's settings (the per-run configuration; what to load is `PipelineDescriptor`).
 /// Field meanings and defaults follow diffusers' `I2VGenXLPipeline.__call__`.
 public struct GenerationRequest: Sendable {
-  public var image: RGB8Image
+  public var image: RGBImage
   public var prompt: String
   /// nil = the empty prompt, which is what diffusers encodes for the unconditional branch.
   public var negativePrompt: String?
@@ -19,7 +19,7 @@ public struct GenerationRequest: Sendable {
   /// DDIM η (0 = deterministic DDIM, diffusers' default).
   public var eta: Double
 
-  public init(image: RGB8Image, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
+  public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
               seed: UInt64 = 0, decodeChunkSize: Int = 1, eta: Double = 0)
   {
@@ -74,11 +74,11 @@ public struct GenerationOutput: Sendable {
   public var denoisingHostSyncs: UInt64 = 0
 
   /// One RGB image per frame.
-  public func images() throws -> [RGB8Image] {
+  public func images() throws -> [RGBImage] {
     let f = framesUInt8.size(0), h = framesUInt8.size(1), w = framesUInt8.size(2)
     let bytes = try framesUInt8.contiguous().toArray(UInt8.self)
     let per = h * w * 3
-    return (0..<f).map { RGB8Image(width: w, height: h, pixels: Array(bytes[($0 * per)..<(($0 + 1) * per)])) }
+    return (0..<f).map { RGBImage(unchecked: w, h, Array(bytes[($0 * per)..<(($0 + 1) * per)])) }
   }
 }
 

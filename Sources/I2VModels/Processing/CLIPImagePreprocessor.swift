@@ -65,13 +65,13 @@ public struct CLIPImagePreprocessor: Sendable, Equatable {
 
   /// The 8-bit CLIP input: the centred `videoWidth × videoWidth` square (not the video frame) shrunk
   /// to the crop size with Pillow's antialiasing bilinear filter.
-  public func clipImage(from image: RGB8Image, videoWidth: Int) -> RGB8Image {
+  public func clipImage(from image: RGBImage, videoWidth: Int) -> RGBImage {
     let square = CenterCropWide.apply(image, targetWidth: videoWidth, targetHeight: videoWidth)
     return PillowResample.resize(square, width: cropWidth, height: cropHeight, filter: .bilinear)
   }
 
   /// Normalises an 8-bit image to float32 NCHW values with shape `[1, 3, height, width]`.
-  public func normalize(_ image: RGB8Image) -> (values: [Float], shape: [Int]) {
+  public func normalize(_ image: RGBImage) -> (values: [Float], shape: [Int]) {
     let plane = image.width * image.height
     var values = [Float](repeating: 0, count: 3 * plane)
     for c in 0..<3 {
@@ -85,7 +85,7 @@ public struct CLIPImagePreprocessor: Sendable, Equatable {
   }
 
   /// `clipImage` then `normalize`: the `pixel_values` the vision tower receives, `[1, 3, S, S]`.
-  public func pixelValues(from image: RGB8Image, videoWidth: Int) -> (values: [Float], shape: [Int]) {
+  public func pixelValues(from image: RGBImage, videoWidth: Int) -> (values: [Float], shape: [Int]) {
     normalize(clipImage(from: image, videoWidth: videoWidth))
   }
 }

@@ -50,7 +50,7 @@ public enum CenterCropWide {
       cropX: pythonIntFloorDivide(nw - tw, 2), cropY: pythonIntFloorDivide(nh - th, 2))
   }
 
-  public static func apply(_ image: RGB8Image, targetWidth tw: Int, targetHeight th: Int) -> RGB8Image {
+  public static func apply(_ image: RGBImage, targetWidth tw: Int, targetHeight th: Int) -> RGBImage {
     let p = plan(width: image.width, height: image.height, targetWidth: tw, targetHeight: th)
     let resized = PillowResample.resize(image, width: p.resizedWidth, height: p.resizedHeight, filter: .box)
     return resized.cropped(x: p.cropX, y: p.cropY, width: tw, height: th)

@@ -33,7 +33,7 @@ public enum PillowResample {
     var ksize: Int
   }
 
-  public static func resize(_ image: RGB8Image, width: Int, height: Int, filter: PillowFilter) -> RGB8Image {
+  public static func resize(_ image: RGBImage, width: Int, height: Int, filter: PillowFilter) -> RGBImage {
     precondition(width > 0 && height > 0, "resize to an empty size")
     // `Image.resize` returns a copy when the size does not change.
     if width == image.width && height == image.height { return image }
@@ -108,9 +108,9 @@ public enum PillowResample {
     return UInt8(truncatingIfNeeded: acc >> Int32(precisionBits))
   }
 
-  static func resampleHorizontal(_ image: RGB8Image, rows: Range<Int>, _ c: Coefficients) -> RGB8Image {
+  static func resampleHorizontal(_ image: RGBImage, rows: Range<Int>, _ c: Coefficients) -> RGBImage {
     let outWidth = c.starts.count
-    var out = RGB8Image(width: outWidth, height: rows.count)
+    var out = RGBImage(width: outWidth, height: rows.count)
     let half = Int32(1) << Int32(precisionBits - 1)
     image.pixels.withUnsafeBufferPointer { src in
       c.weights.withUnsafeBufferPointer { kk in
@@ -141,12 +141,12 @@ public enum PillowResample {
   }
 
   /// The vertical pass over source columns `columns` (the output is `columns.count` wide).
-  static func resampleVertical(_ image: RGB8Image, columns: Range<Int>, _ c: Coefficients) -> RGB8Image {
+  static func resampleVertical(_ image: RGBImage, columns: Range<Int>, _ c: Coefficients) -> RGBImage {
     let outHeight = c.starts.count
     let inRow = image.width * 3
     let outRow = columns.count * 3
     let offset = columns.lowerBound * 3
-    var out = RGB8Image(width: columns.count, height: outHeight)
+    var out = RGBImage(width: columns.count, height: outHeight)
     let half = Int32(1) << Int32(precisionBits - 1)
     image.pixels.withUnsafeBufferPointer { src in
       c.weights.withUnsafeBufferPointer { kk in

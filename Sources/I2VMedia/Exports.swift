@@ -1,0 +1,2 @@
+// The image type shared with the models.
+@_exported import I2VImage

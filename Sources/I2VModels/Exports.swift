@@ -1,0 +1,2 @@
+// The image type shared with media I/O.
+@_exported import I2VImage
