@@ -236,9 +236,9 @@ struct BatchCommand: ParsableCommand {
   private func sameSizeNote(_ rest: [GenerationSession.Item], like item: GenerationSession.Item,
                             session: GenerationSession) -> String
   {
-    guard let (failed, _, _, _) = try? session.prepare(item) else { return "" }
+    guard let failed = try? session.prepare(item).request else { return "" }
     let same = rest.filter { other in
-      guard let (r, _, _, _) = try? session.prepare(other) else { return false }
+      guard let r = try? session.prepare(other).request else { return false }
       return r.width == failed.width && r.height == failed.height && r.frames == failed.frames
         && r.decodeChunkSize == failed.decodeChunkSize
     }.count

@@ -10,13 +10,7 @@ struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
     abstract: "Make a video from an image and a prompt.",
-    discussion: """
-      Presets (Presets/*.json; flags override their values):
-        preview      30 steps, guidance 7.0  — a quick look before a final render
-        standard     50 steps, guidance 9.0  — the default: 16 frames at 8 fps, 512x512
-        high_motion  60 steps, guidance 11.0 — strong, visible motion
-        creative     40 steps, guidance 6.5  — looser, more varied results
-        smoke        2 steps, 4 frames, 32x32 — CI smoke test on the bundled model
+    discussion: PresetHelp.lines() + """
 
       The model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the
       small bundled test model (random weights: it makes noise, not real video).
@@ -114,7 +108,7 @@ struct GenerateCommand: ParsableCommand {
 
   /// --dry-run: the checked job and its memory estimate against what the device has free.
   private func printPlan(_ session: GenerationSession, _ item: GenerationSession.Item) throws {
-    let (request, _, _, _) = try session.prepare(item)
+    let request = try session.prepare(item).request
     let e = try session.memoryEstimate(request)
     let available = MemoryEstimate.available(on: session.device)
     if json {

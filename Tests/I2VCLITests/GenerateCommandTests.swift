@@ -84,4 +84,22 @@ import Testing
     #expect(r.status == 0)
     #expect(r.stdout.contains("Examples:") && r.stdout.contains("high_motion"))
   }
+
+  /// The presets' values in the help come from the preset files: each file's steps, guidance, frames, fps and
+  /// size appear on its line.
+  @Test func helpPresetsMatchThePresetFiles() throws {
+    let help = try CLI.run(["generate", "--help"]).stdout
+    let folder = CLI.fixture("../../Presets")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".json") }
+    #expect(files.count >= 5)
+    for file in files {
+      let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/" + file)))
+        as? [String: Any] ?? [:]
+      let name = (file as NSString).deletingPathExtension
+      let line = help.split(separator: "\n").first { $0.hasPrefix("  \(name) ") }.map(String.init) ?? ""
+      let expected = "\(json["steps"]!) steps, guidance \(json["guidance"] as! Double), \(json["frames"]!) frames at "
+        + "\(json["fps"]!) fps, \(json["width"]!)x\(json["height"]!)"
+      #expect(line.hasSuffix(expected), "\(name): '\(line)' vs '\(expected)'")
+    }
+  }
 }

@@ -101,8 +101,21 @@ public final class GenerationSession {
     }
   }
 
+  /// One item, resolved and checked once without weights: its preset, the request the pipeline will run (sizes
+  /// against the model's VAE, the decoded image, guidance, seed), output paths and write options, and the
+  /// settings outside their comfortable range.
+  public struct PreparedJob {
+    public var item: Item
+    public var request: GenerationRequest
+    public var preset: GenerationPreset
+    public var guidance: GuidanceChoice
+    public var writeOptions: VideoWriteOptions
+    public var videoFPS: Int
+    public var warnings: [String]
+  }
+
   /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
-  public func prepare(_ item: Item) throws -> (GenerationRequest, GenerationPreset, VideoWriteOptions, Int) {
+  public func prepare(_ item: Item) throws -> PreparedJob {
     let o = item.options
     let settings = try GenerationPreset.load(o.preset)
     let w = o.width ?? settings.width, h = o.height ?? settings.height
@@ -121,12 +134,14 @@ public final class GenerationSession {
     request.height = h
     request.frames = o.frames ?? settings.frames
     request.steps = o.steps ?? settings.steps
-    request.guidanceScale = GuidanceSetting.resolve(o.guidance, prompt: item.prompt, preset: settings).scale
+    let guidance = GuidanceSetting.resolve(o.guidance, prompt: item.prompt, preset: settings)
+    request.guidanceScale = guidance.scale
     request.conditioningFPS = o.conditioningFps ?? videoFPS
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
     try request.validate(latentScale: latentScale)
-    return (request, settings, writeOptions, videoFPS)
+    return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
+                       videoFPS: videoFPS, warnings: SafeRanges.warnings(for: request))
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
@@ -137,7 +152,9 @@ public final class GenerationSession {
     let p: I2VGenXLPipeline
     do {
       p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: model.path, dtype: dtype, device: device,
-                                                  offload: offload, cudaGraphs: cudaGraphs)) { component = $0 }
+                                                  offload: offload, cudaGraphs: cudaGraphs), checked: folder) {
+        component = $0
+      }
     } catch let e as TorchError where e.isOutOfMemory {
       throw PipelineError.outOfMemory(stage: "loading the \(component) weights (\(dtype)) onto \(device)", detail: e.message)
     }
@@ -148,12 +165,16 @@ public final class GenerationSession {
 
   /// Generates one item and writes its outputs (PNG frames first, then the video, each atomically).
   public func run(_ item: Item, isCancelled: () -> Bool = { false }) throws -> Result {
-    let (request, preset, writeOptions, videoFPS) = try prepare(item)
+    try run(prepare(item), isCancelled: isCancelled)
+  }
+
+  /// Generates a prepared job (see `prepare`).
+  public func run(_ job: PreparedJob, isCancelled: () -> Bool = { false }) throws -> Result {
+    let (item, request, preset, guidance) = (job.item, job.request, job.preset, job.guidance)
+    let (writeOptions, videoFPS, warnings) = (job.writeOptions, job.videoFPS, job.warnings)
     lastRequest = request
     report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
-    let guidance = GuidanceSetting.resolve(item.options.guidance, prompt: item.prompt, preset: preset)
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
-    let warnings = SafeRanges.warnings(for: request)
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
     try preflight(request)
     let started = Date()

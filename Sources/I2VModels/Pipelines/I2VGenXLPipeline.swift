@@ -83,10 +83,13 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   }
 
   /// Loads the configs and (offload .none) every component, weights converted to the descriptor's dtype on its
-  /// device and bound strictly. `onComponent` is called before each component loads (for progress output).
-  public init(_ descriptor: PipelineDescriptor, onComponent: @escaping (String) -> Void = { _ in }) throws {
+  /// device and bound strictly. `checked`: the folder as `descriptor.check()` returned it, when the caller has
+  /// already checked it. `onComponent` is called before each component loads (for progress output).
+  public init(_ descriptor: PipelineDescriptor, checked: ModelFolder? = nil,
+              onComponent: @escaping (String) -> Void = { _ in }) throws
+  {
     self.descriptor = descriptor
-    let model = try descriptor.check()
+    let model = try checked ?? descriptor.check()
     self.model = model
     self.onComponent = onComponent
     onComponent("tokenizer")
