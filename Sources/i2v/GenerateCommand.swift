@@ -10,17 +10,12 @@ struct GenerateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "generate",
     abstract: "Make a video from an image and a prompt.",
-    discussion: PresetHelp.lines() + """
+    discussion: PresetHelp.lines() + "\n--guidance auto picks the scale from the prompt's motion words, and says "
+      + "which words it used: \(GuidanceAdvisor.summary). Settings that run but rarely look good print a warning: "
+      + "\(GuidanceAdvisor.warningSummary); impossible ones fail.\n" + """
 
       The model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the
       small bundled test model (random weights: it makes noise, not real video).
-
-      --guidance auto picks the scale from the prompt's motion words, and says
-      which words it used: subtle (blinking, swaying) 7-8, moderate (walking,
-      turning) 9-10, camera (zoom, pan, orbit) 10-11, strong (running,
-      crashing) 11-12, combined actions (two, or one plus camera) 11-12.5.
-      Settings that run but rarely look good print a warning (guidance outside
-      5-15, under 30 steps, sizes not multiples of 64); impossible ones fail.
 
       Every output gets a provenance sidecar beside it (out.mp4 -> out.mp4.json,
       frames/ -> frames.json): parameters used, seed, SHA-256 of every model

@@ -16,8 +16,8 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
   var fps: Int?
   @Option(name: .long, help: "The model's fps conditioning (target_fps), if different from --fps.") var conditioningFps: Int?
-  @Option(name: .long, help: "Video width in pixels (multiple of 8).") var width: Int?
-  @Option(name: .long, help: "Video height in pixels (multiple of 8).") var height: Int?
+  @Option(name: .long, help: "Video width in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var width: Int?
+  @Option(name: .long, help: "Video height in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var height: Int?
   @Option(name: .long, help: "Random seed (default: a random one, printed and recorded).") var seed: UInt64?
   @Option(name: .long, help: "Frames decoded per VAE call (diffusers' default 1 uses the least memory).")
   var decodeChunkSize = 1

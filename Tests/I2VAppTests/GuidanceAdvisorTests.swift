@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import I2VApp
@@ -65,5 +66,31 @@ import Testing
     let size = SafeRanges.warnings(guidance: 9, steps: 30, width: 520, height: 512)
     #expect(size.count == 1 && size[0].contains("multiple of 64") && size[0].contains("512x512"), "\(size)")
     #expect(SafeRanges.warnings(guidance: 20, steps: 2, width: 32, height: 32).count == 3)
+  }
+}
+
+/// Help and README say what the code does: their guidance rule of thumb and warning thresholds are the ones the
+/// advisor and `SafeRanges` use (the help text is generated from them; the README is checked here).
+@Suite struct GuidanceDocsTests {
+  static let readme: String = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+  }()
+
+  /// The README folds lines; compare with whitespace collapsed.
+  static func flat(_ s: String) -> String { s.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+
+  @Test func readmeStatesTheAdvisorsRanges() {
+    #expect(Self.flat(Self.readme).contains(GuidanceAdvisor.summary), "README guidance line is out of date")
+  }
+
+  @Test func readmeStatesTheWarningThresholds() {
+    #expect(Self.flat(Self.readme).contains(GuidanceAdvisor.warningSummary), "README warning line is out of date")
+  }
+
+  @Test func summaryFollowsTheRanges() {
+    #expect(GuidanceAdvisor.summary.contains("subtle (blinking, swaying) 7-8"))
+    #expect(GuidanceAdvisor.summary.contains("11-12.5"))
   }
 }

@@ -17,10 +17,13 @@ import Testing
     #expect(r.stderr.contains("/nonexistent/cat.png"), "\(r.stderr)")
   }
 
-  @Test func sizeNotAMultipleOf8() throws {
-    let r = try generate(["--width", "100"])
+  /// The size multiple comes from the model's VAE (2 for the tiny fixture, 8 for I2VGen-XL), checked before loading.
+  @Test func sizeNotAMultipleOfTheVAEScale() throws {
+    let r = try generate(["--width", "101"])
     #expect(r.status != 0)
-    #expect(r.stderr.contains("multiple of 8"), "\(r.stderr)")
+    #expect(r.stderr.contains("must each be a multiple of 2 for this model"), "\(r.stderr)")
+    #expect(r.stderr.contains("e.g. 100x"), "\(r.stderr)")
+    #expect(!r.stderr.contains("loading"), "\(r.stderr)")
   }
 
   @Test func unknownPresetListsTheKnownOnes() throws {

@@ -29,6 +29,33 @@ public enum GuidanceAdvisor {
       case .combined: return 11...12.5
       }
     }
+
+    /// How help and README name the class, with example words (the full lists are `vocabulary`).
+    public var summary: String {
+      switch self {
+      case .subtle: return "subtle (blinking, swaying)"
+      case .moderate: return "moderate (walking, turning)"
+      case .camera: return "camera motion (zoom, pan, orbit)"
+      case .strong: return "strong (running, crashing)"
+      case .combined: return "combined actions (two actions, or one plus camera motion)"
+      }
+    }
+  }
+
+  /// The rule of thumb in one line, from the classes' own ranges: what help and README say.
+  public static var summary: String {
+    let order: [Motion] = [.subtle, .moderate, .camera, .strong, .combined]
+    return order.map { m in
+      let r = m.range
+      let text = { (v: Double) in v == v.rounded() ? String(Int(v)) : String(v) }
+      return "\(m.summary) \(text(r.lowerBound))-\(text(r.upperBound))"
+    }.joined(separator: ", ")
+  }
+
+  /// Warnings and their thresholds in one line (`SafeRanges`), for help and README.
+  public static var warningSummary: String {
+    "guidance outside \(Int(SafeRanges.guidance.lowerBound))-\(Int(SafeRanges.guidance.upperBound)), fewer than "
+      + "\(SafeRanges.finalRenderSteps) steps, sizes that are not multiples of \(SafeRanges.sizeMultiple)"
   }
 
   /// What `advise` found: the scale (nil when the prompt has no motion words), the class, the words that

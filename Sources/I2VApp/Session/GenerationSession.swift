@@ -120,7 +120,8 @@ public final class GenerationSession {
     let settings = try GenerationPreset.load(o.preset)
     let w = o.width ?? settings.width, h = o.height ?? settings.height
     guard w % latentScale == 0 && h % latentScale == 0 else {
-      throw PipelineError.invalidRequest("width and height must be multiples of \(latentScale) for this model (got \(w)x\(h))")
+      throw PipelineError.invalidRequest("--width and --height must each be a multiple of \(latentScale) for this "
+        + "model (its VAE's scale; got \(w)x\(h)), e.g. \(w / latentScale * latentScale)x\(h / latentScale * latentScale)")
     }
     let videoFPS = o.fps ?? settings.fps
     let writeOptions = VideoWriteOptions(

@@ -27,8 +27,9 @@ public struct GenerationSettings: Sendable, Equatable {
     if case .scale(let g)? = guidance, !(g.isFinite && g >= 0) {
       throw SettingsError("--guidance must be a number >= 0 or 'auto' (got \(g))")
     }
-    if let w = width, w < 8 || w % 8 != 0 { throw SettingsError("--width must be a positive multiple of 8 (got \(w))") }
-    if let h = height, h < 8 || h % 8 != 0 { throw SettingsError("--height must be a positive multiple of 8 (got \(h))") }
+    // Multiples of the VAE's scale are checked against the model (`GenerationSession.prepare`).
+    if let w = width, w < 1 { throw SettingsError("--width must be positive (got \(w))") }
+    if let h = height, h < 1 { throw SettingsError("--height must be positive (got \(h))") }
     if decodeChunkSize < 1 { throw SettingsError("--decode-chunk-size must be at least 1") }
     if let c = crf, c < 0 || c > 63 { throw SettingsError("--crf must be between 0 and 63") }
   }
