@@ -43,10 +43,12 @@ public final class FileHashCache {
 
   /// The file's SHA-256 (hex). `trustCache: false` always reads the file (and refreshes the cache).
   /// `progress(bytesDone)` is called as the file is read.
-  public func sha256(of file: String, trustCache: Bool = true, progress: (Int64) -> Void = { _ in }) throws -> String {
+  public func sha256(of file: String, trustCache: Bool = true, progress: (Int64) -> Void = { _ in },
+                     isCancelled: () -> Bool = { false }) throws -> String
+  {
     let (real, size, mtime) = try Self.identity(file)
     if trustCache, let e = entries[real], e.size == size, e.mtimeNanoseconds == mtime { return e.sha256 }
-    let digest = try Self.hashFile(real, displayPath: file, progress: progress)
+    let digest = try Self.hashFile(real, displayPath: file, progress: progress, isCancelled: isCancelled)
     let entry = Entry(size: size, mtimeNanoseconds: mtime, sha256: digest)
     entries[real] = entry
     dirty[real] = entry
@@ -56,8 +58,11 @@ public final class FileHashCache {
   /// Hashes of files given relative to `folder` (e.g. a model's files). `willRead(bytes)` is called once with
   /// the number of bytes that must actually be read (0 when the cache has everything) and `progress(done)`
   /// as they are, so callers show a progress bar only for real work. Saves the cache at the end.
+  /// `isCancelled` is asked between 4 MiB pieces; when it says yes, hashing stops with an error (what was
+  /// finished is still cached).
   public func hashes(of files: [String], in folder: String, trustCache: Bool = true, willRead: (Int64) -> Void = { _ in },
-                     progress: (Int64) -> Void = { _ in }) throws -> [String: FileRecord]
+                     progress: (Int64) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws
+    -> [String: FileRecord]
   {
     defer { save() }
     var known: [String: FileRecord] = [:]
@@ -74,7 +79,8 @@ public final class FileHashCache {
     var done: Int64 = 0
     for (f, size) in missing {
       let base = done
-      let digest = try sha256(of: (folder as NSString).appendingPathComponent(f), trustCache: false) { progress(base + $0) }
+      let digest = try sha256(of: (folder as NSString).appendingPathComponent(f), trustCache: false,
+                              progress: { progress(base + $0) }, isCancelled: isCancelled)
       known[f] = FileRecord(sha256: digest, bytes: size)
       done += size
     }
@@ -99,8 +105,8 @@ public final class FileHashCache {
   }
 
   /// Reads and hashes a whole file in 4 MiB pieces (with libcrypto when it is installed, else in Swift).
-  public static func hashFile(_ path: String, displayPath: String? = nil, progress: (Int64) -> Void = { _ in }) throws
-    -> String
+  public static func hashFile(_ path: String, displayPath: String? = nil, progress: (Int64) -> Void = { _ in },
+                              isCancelled: () -> Bool = { false }) throws -> String
   {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw CheckpointError(displayPath ?? path, "cannot open: \(String(cString: strerror(errno)))") }
@@ -112,6 +118,7 @@ public final class FileHashCache {
     defer { buffer.deallocate() }
     var done: Int64 = 0
     while true {
+      if isCancelled() { throw CheckpointError(displayPath ?? path, "hashing cancelled") }
       let n = Glibc.read(fd, buffer.baseAddress, chunk)
       if n < 0 {
         if errno == EINTR { continue }

@@ -107,7 +107,7 @@ struct BatchCommand: ParsableCommand {
     let mine = all.filter { shard.contains($0.position) }
     try createOutputFolder()  // also for --dry-run: the output checks need the folder
     let report = ProgressReporter(forced: progress, quiet: quiet)
-    let session = try GenerationSession(modelOptions.settings, report: report)
+    let session = try GenerationSession(modelOptions.settings(single: false), report: report)
     var summary = BatchSummary(
       started: BatchSummary.timestamp(started), inputDir: inputDir.map(Self.absolute),
       manifest: manifest.map(Self.absolute), outputDir: Self.absolute(plan.outputDir),

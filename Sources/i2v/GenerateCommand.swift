@@ -69,7 +69,7 @@ struct GenerateCommand: ParsableCommand {
       try VideoWriter.checkFormat(path: output)
       if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
       try ImageLoader.checkSupported(path: image)
-      let opened = try GenerationSession(modelOptions.settings, report: report)
+      let opened = try GenerationSession(modelOptions.settings(single: true), report: report)
       session = opened
       let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
                                         options: options.settings, saveTensors: saveTensors)

@@ -65,9 +65,10 @@ struct ModelOptions: ParsableArguments {
     """)
   var allowMixed = false
   @Option(name: .long, help: ArgumentHelp(
-    "none: keep every component loaded (fastest); model: each component on the device only while it runs (least "
-      + "memory, for 8 GB GPUs; weights are re-read for every video).", valueName: "none|model"))
-  var offload = "none"
+    "none: keep every component loaded; encoders: drop the text and image encoders once used (the default for "
+      + "generate; batch keeps them: none); model: each component on the device only while it runs (least memory, "
+      + "for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
+  var offload = "auto"
   @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")
   var noMemoryCheck = false
   @Flag(name: .long, help: """
@@ -77,15 +78,19 @@ struct ModelOptions: ParsableArguments {
   var cudaGraphs = false
   @OptionGroup var runtime: RuntimeOptions
 
-  var offloadMode: OffloadMode { OffloadMode(rawValue: offload) ?? .none }
+  /// `auto` is the command's choice (`single`: one video, so the encoders are not needed after it).
+  func offloadMode(single: Bool) -> OffloadMode {
+    OffloadMode(rawValue: offload) ?? (single ? .encoders : .none)
+  }
 
-  var settings: ModelSettings {
+  /// The settings for `generate` (`single`) or `batch`.
+  func settings(single: Bool) -> ModelSettings {
     var m = ModelSettings()
     m.model = model
     m.device = device
     m.dtype = dtype
     m.allowMixed = allowMixed
-    m.offload = offloadMode
+    m.offload = offloadMode(single: single)
     m.memoryCheck = !noMemoryCheck
     m.cudaGraphs = cudaGraphs
     m.runtime = runtime.settings
@@ -93,7 +98,9 @@ struct ModelOptions: ParsableArguments {
   }
 
   func validate() throws {
-    if OffloadMode(rawValue: offload) == nil { throw ValidationError("--offload must be none or model (got '\(offload)')") }
-    do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
+    if offload != "auto" && OffloadMode(rawValue: offload) == nil {
+      throw ValidationError("--offload must be auto, none, encoders or model (got '\(offload)')")
+    }
+    do { try settings(single: true).validate() } catch let e as SettingsError { throw ValidationError(e.message) }
   }
 }

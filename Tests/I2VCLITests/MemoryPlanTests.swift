@@ -46,7 +46,7 @@ import Testing
 
   @Test func badMemoryOptions() throws {
     let (offload, _) = try generate(["--offload", "disk"])
-    #expect(offload.status != 0 && offload.stderr.contains("--offload must be none or model"), "\(offload.stderr)")
+    #expect(offload.status != 0 && offload.stderr.contains("--offload must be auto, none, encoders or model"), "\(offload.stderr)")
     let (block, _) = try generate(["--block-memory", "-5"])
     #expect(block.status != 0 && block.stderr.contains("--block-memory"), "\(block.stderr)")
     let (attention, _) = try generate(["--attention", "cudnn", "--device", "cpu"])
@@ -54,6 +54,20 @@ import Testing
     #expect(attention.status != 0, "\(attention.stderr)")
     #expect(attention.stderr.contains("CUDA GPUs only") || attention.stderr.contains("only math attention"),
             "\(attention.stderr)")
+  }
+
+  /// generate drops the encoders after use by default, batch keeps them (it needs them for the next item).
+  @Test func defaultOffloadPerCommand() throws {
+    let (r, out) = try generate(["--width", "32", "--height", "32", "--seed", "3"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json")))
+    #expect(((sidecar as? [String: Any])?["runtime"] as? [String: Any])?["offload"] as? String == "encoders")
+    let f = try BatchFolder([("a.png", "square_48x48.png")], prompts: ["a.txt": "a cat"])
+    let b = try f.run()
+    #expect(b.status == 0, "\(b.stderr)")
+    let batchSidecar = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: f.output.appendingPathComponent("a.mp4.json")))
+    #expect(((batchSidecar as? [String: Any])?["runtime"] as? [String: Any])?["offload"] as? String == "none")
   }
 
   /// With --offload model the job still runs end to end and records the setting in its sidecar.

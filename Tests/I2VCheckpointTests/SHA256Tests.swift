@@ -59,4 +59,17 @@ import Testing
     #expect(try FileHashCache.hashFile(path) { progress.append($0) } == String(expected))
     #expect(progress == [4 << 20, Int64(data.count)])
   }
+
+  /// Hashing stops between pieces when asked to (a session that ends must not leave a reader behind).
+  @Test func hashingStopsWhenCancelled() throws {
+    let files = try TestFiles()
+    let path = files.path("big.bin")
+    try Data(count: 9 << 20).write(to: URL(fileURLWithPath: path))
+    var pieces = 0
+    #expect(throws: CheckpointError.self) {
+      _ = try FileHashCache.hashFile(path, progress: { _ in pieces += 1 }, isCancelled: { pieces >= 1 })
+    }
+    #expect(pieces == 1)
+    #expect(try FileHashCache.hashFile(path, isCancelled: { false }).count == 64)
+  }
 }

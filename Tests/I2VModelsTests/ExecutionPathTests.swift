@@ -145,6 +145,19 @@ import Testing
     #expect(graphed.denoisingHostSyncs == 0)
   }
 
+  /// Dropping the encoders after use keeps the frames and the VAE and UNet; the next video loads them again.
+  @Test func encoderOffloadKeepsVAEAndUNet() throws {
+    let path = FixturePaths.fixture("models/tiny-a").path
+    let plain = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path)).generate(Self.smallRequest(steps: 2))
+    let p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path, offload: .encoders))
+    #expect(p.residentComponents == ["text_encoder", "image_encoder", "vae", "unet"])
+    let a = try p.generate(Self.smallRequest(steps: 2))
+    #expect(p.residentComponents == ["vae", "unet"])
+    let b = try p.generate(Self.smallRequest(steps: 2))
+    #expect(try a.framesFloat.maxAbsDifference(plain.framesFloat) == 0)
+    #expect(try b.framesFloat.maxAbsDifference(plain.framesFloat) == 0)
+  }
+
   /// A failed allocation is reported as out-of-memory, not as any other error.
   @Test func outOfMemoryIsClassified() throws {
     do {

@@ -65,6 +65,14 @@ import Testing
     #expect(denoise.weightBytes == offloaded.weights["unet"])
   }
 
+  @Test func encoderOffloadFreesTheEncodersWhileDenoising() throws {
+    let all = try Self.estimate()
+    let dropped = try Self.estimate(offload: .encoders)
+    let denoise = { (e: MemoryEstimate) in e.stages.first { $0.name == "denoising" }!.weightBytes }
+    #expect(denoise(all) - denoise(dropped) == (352_984_064 + 632_076_800) * 2)
+    #expect(dropped.peakBytes < all.peakBytes)
+  }
+
   @Test func decodeChunksCostMemory() throws {
     let one = try Self.estimate(chunk: 1).stages.first { $0.name == "decoding" }!
     let four = try Self.estimate(chunk: 4).stages.first { $0.name == "decoding" }!

@@ -22,6 +22,15 @@ public final class ModelIntegrity {
 
   private let pending = DispatchGroup()
   private var outcome: Result<[String: FileRecord], Error>?
+  /// The background hashing, not started yet (`startHashing`), and its stop flag.
+  private var background: (() -> Void)?
+  private let stopLock = NSLock()
+  private var stopRequested = false
+  private var shouldStop: Bool {
+    stopLock.lock()
+    defer { stopLock.unlock() }
+    return stopRequested
+  }
 
   public struct Refusal: Error, CustomStringConvertible {
     public let description: String
@@ -81,19 +90,40 @@ public final class ModelIntegrity {
     self.mixing = mixing
 
     if outcome == nil {
-      if toRead > 0 {
-        report.notice("hashing \(Format.bytes(Int(toRead))) of model files for provenance in the background\(where_)")
-      }
-      pending.enter()
-      DispatchQueue.global(qos: .utility).async { [self] in
-        outcome = Result { try cache.hashes(of: files, in: folder.path) }
-        pending.leave()
+      background = { [self] in
+        if toRead > 0 {
+          report.notice("hashing \(Format.bytes(Int(toRead))) of model files for provenance in the background\(where_)")
+        }
+        pending.enter()
+        DispatchQueue.global(qos: .utility).async { [self] in
+          outcome = Result { try cache.hashes(of: files, in: folder.path, isCancelled: { self.shouldStop }) }
+          pending.leave()
+        }
       }
     }
   }
 
+  /// Starts the background hashing (once; `generate` starts it as loading begins, so a run that stops earlier,
+  /// e.g. `--dry-run` or a refused job, reads nothing).
+  public func startHashing() {
+    background?()
+    background = nil
+  }
+
+  /// Stops background hashing and waits for its thread: a process must not exit while it reads (libcrypto's
+  /// exit-time clean-up would pull state from under it).
+  public func stop() {
+    stopLock.lock()
+    stopRequested = true
+    stopLock.unlock()
+    pending.wait()
+  }
+
+  deinit { stop() }
+
   /// The hashes for a sidecar: model_index.json's, and each component's files (waits for background hashing).
   public func record() throws -> (index: FileRecord, components: [String: Provenance.ComponentRecord]) {
+    startHashing()
     pending.wait()
     let hashes = try outcome!.get()
     var components: [String: Provenance.ComponentRecord] = [:]

@@ -101,6 +101,9 @@ public final class GenerationSession {
     }
   }
 
+  /// A session that ends stops its background hashing first (the process may exit right after).
+  deinit { integrity.stop() }
+
   /// One item, resolved and checked once without weights: its preset, the request the pipeline will run (sizes
   /// against the model's VAE, the decoded image, guidance, seed), output paths and write options, and the
   /// settings outside their comfortable range.
@@ -178,6 +181,7 @@ public final class GenerationSession {
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
     try preflight(request)
+    integrity.startHashing()  // overlaps loading and generating; the sidecar waits for it
     let started = Date()
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds

@@ -60,7 +60,7 @@ public enum MemoryAdvice {
     -> [(flags: String, bytes: Int)]
   {
     var options: [(String, () throws -> MemoryEstimate)] = []
-    if session.offload == .none { options.append(("--offload model", { try session.memoryEstimate(r, offload: .model) })) }
+    if session.offload != .model { options.append(("--offload model", { try session.memoryEstimate(r, offload: .model) })) }
     if session.dtype == .float32 && session.device.kind == .cuda {
       options.append(("--dtype float16", { try session.memoryEstimate(r, dtype: .float16) }))
     }

@@ -26,43 +26,35 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
 
   public var textEncoder: CLIPTextModel {
     get throws {
-      if let m = loadedTextEncoder { return m }
-      onComponent("text_encoder")
-      let m = try CLIPTextModel(component: model.component("text_encoder"), dtype: dtype, device: device)
-      loadedTextEncoder = m
-      return m
+      try loaded(\.loadedTextEncoder, "text_encoder") { try CLIPTextModel(component: $0, dtype: dtype, device: device) }
     }
   }
 
   public var imageEncoder: CLIPVisionModelWithProjection {
     get throws {
-      if let m = loadedImageEncoder { return m }
-      onComponent("image_encoder")
-      let m = try CLIPVisionModelWithProjection(component: model.component("image_encoder"), dtype: dtype,
-                                                device: device)
-      loadedImageEncoder = m
-      return m
+      try loaded(\.loadedImageEncoder, "image_encoder") {
+        try CLIPVisionModelWithProjection(component: $0, dtype: dtype, device: device)
+      }
     }
   }
 
   public var vae: AutoencoderKL {
-    get throws {
-      if let m = loadedVAE { return m }
-      onComponent("vae")
-      let m = try AutoencoderKL(component: model.component("vae"), dtype: dtype, device: device)
-      loadedVAE = m
-      return m
-    }
+    get throws { try loaded(\.loadedVAE, "vae") { try AutoencoderKL(component: $0, dtype: dtype, device: device) } }
   }
 
   public var unet: I2VGenXLUNet {
-    get throws {
-      if let m = loadedUNet { return m }
-      onComponent("unet")
-      let m = try I2VGenXLUNet(component: model.component("unet"), dtype: dtype, device: device)
-      loadedUNet = m
-      return m
-    }
+    get throws { try loaded(\.loadedUNet, "unet") { try I2VGenXLUNet(component: $0, dtype: dtype, device: device) } }
+  }
+
+  /// The component in `slot`, loaded from its folder first if it is not resident.
+  private func loaded<T>(_ slot: ReferenceWritableKeyPath<I2VGenXLPipeline, T?>, _ name: String,
+                         _ make: (ComponentFolder) throws -> T) throws -> T
+  {
+    if let m = self[keyPath: slot] { return m }
+    onComponent(name)
+    let m = try make(model.component(name))
+    self[keyPath: slot] = m
+    return m
   }
 
   /// Components currently holding weights on the device.
@@ -71,9 +63,14 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
      ("vae", loadedVAE != nil), ("unet", loadedUNet != nil)].filter(\.1).map(\.0)
   }
 
-  /// With offload .model, drops a component's weights once its stage is done.
+  /// Drops a component's weights once its stage is done: any component with offload .model, the encoders with
+  /// .encoders.
   func release(_ name: String) {
-    guard descriptor.offload == .model else { return }
+    switch descriptor.offload {
+    case .none: return
+    case .encoders: guard name == "text_encoder" || name == "image_encoder" else { return }
+    case .model: break
+    }
     switch name {
     case "text_encoder": loadedTextEncoder = nil
     case "image_encoder": loadedImageEncoder = nil
@@ -99,7 +96,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     scheduler = try DDIMScheduler(config: model.component("scheduler").config())
     unetConfig = try UNetConfig(model.component("unet").config())
     vaeConfig = try VAEConfig(model.component("vae").config())
-    if descriptor.offload == .none {
+    if descriptor.offload != .model {  // bound now, so a bad checkpoint fails before any work
       _ = try textEncoder
       _ = try imageEncoder
       _ = try vae

@@ -6,6 +6,9 @@ import I2VTensor
 public enum OffloadMode: String, CaseIterable, Sendable {
   /// Every component stays loaded (fastest; a batch loads once).
   case none
+  /// The text and image encoders are dropped once their embeddings exist (a single video never needs them
+  /// again; about 2 GB less in float16 while denoising); VAE and UNet stay.
+  case encoders
   /// Each component is on the device only while it runs (diffusers' `enable_model_cpu_offload`): the peak is the
   /// largest component plus its activations, not the sum of all weights. Weights are read again (from the page
   /// cache) for every generation.
@@ -55,7 +58,14 @@ public struct MemoryEstimate: Sendable, Equatable {
     weights = bytes
     let w = { (name: String) in bytes[name] ?? 0 }
     let all = bytes.values.reduce(0, +)
-    func resident(_ name: String) -> Int { offload == .model ? w(name) : all }
+    let encoders = w("text_encoder") + w("image_encoder")
+    func resident(_ name: String) -> Int {
+      switch offload {
+      case .model: return w(name)
+      case .encoders: return name == "text_encoder" || name == "image_encoder" ? all : all - encoders
+      case .none: return all
+      }
+    }
     let n = r.usesGuidance ? 2 : 1
     let rows = n * r.frames  // UNet batch: every frame of every CFG half
     let scale = vae.scaleFactor
