@@ -36,9 +36,10 @@ static int no_ffmpeg_decode(cm_file_kind kind, char *err, size_t errlen) {
 }
 
 int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
-                     int *out_w, int *out_h, char *format_name, size_t format_len, char *err, size_t errlen) {
+                     int *out_w, int *out_h, char *format_name, size_t format_len, char *warning, size_t warning_len,
+                     char *err, size_t errlen) {
   (void)data, (void)size, (void)max_pixels, (void)out_rgb, (void)out_w, (void)out_h, (void)format_name;
-  (void)format_len;
+  (void)format_len, (void)warning, (void)warning_len;
   return no_ffmpeg_decode(kind, err, errlen);
 }
 
@@ -162,7 +163,8 @@ int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *
 }
 
 int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
-                     int *out_w, int *out_h, char *format_name, size_t format_len, char *err, size_t errlen) {
+                     int *out_w, int *out_h, char *format_name, size_t format_len, char *warning, size_t warning_len,
+                     char *err, size_t errlen) {
   char eb[128];
   cm_log_begin();
   const AVInputFormat *ifmt = NULL;
@@ -279,6 +281,11 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     // general the +1 trades an average +0.5 error for an average -0.5, so it never makes things worse.
     for (size_t i = 0, n = (size_t)frame->width * frame->height * 3; i < n; i++) rgb[i] += rgb[i] != 0;
   }
+  // The decoder produced a picture but logged errors on the way (damaged entropy data, missing rows): the
+  // frame is probably wrong in places. Pillow hides libjpeg's warnings; i2v says what was reported.
+  if (warning && warning_len && cm_log_last()[0])
+    snprintf(warning, warning_len, "the %s decoder reported damage (%s); parts of the picture may be wrong",
+             format_name, cm_log_last());
   *out_rgb = rgb;
   *out_w = frame->width;
   *out_h = frame->height;
@@ -331,7 +338,8 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
   if (kind == CMF_PNG)
     st = cm_png_decode(data, size, max_pixels, &rgb, &w, &h, err, errlen);
   else
-    st = cm_ffmpeg_decode(data, size, kind, max_pixels, &rgb, &w, &h, out->format, sizeof out->format, err, errlen);
+    st = cm_ffmpeg_decode(data, size, kind, max_pixels, &rgb, &w, &h, out->format, sizeof out->format, out->warning,
+                          sizeof out->warning, err, errlen);
   if (st != CM_OK) return st;
 
   out->source_width = w;

@@ -60,7 +60,8 @@ int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, uint8_t 
 
 // Any other format through libavformat + libavcodec (+ libswscale).
 int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
-                     int *width, int *height, char *format_name, size_t format_len, char *err, size_t errlen);
+                     int *width, int *height, char *format_name, size_t format_len, char *warning, size_t warning_len,
+                     char *err, size_t errlen);
 
 // Converts a decoded frame of any pixel format to packed RGB (alpha dropped). `codec` is the AVCodecID that
 // produced it: MJPEG and WebP frames get libjpeg / libwebp-style colour conversion (cm_ycc_to_rgb).

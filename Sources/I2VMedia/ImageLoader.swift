@@ -12,6 +12,8 @@ public struct DecodedImage: Sendable {
   /// Size as stored in the file, before orientation (width and height swap for orientations 5...8).
   public let storedWidth: Int
   public let storedHeight: Int
+  /// What the decoder reported while still producing a picture (damaged data), nil when it decoded cleanly.
+  public let warning: String?
 }
 
 /// Loads input images like `diffusers.utils.load_image` (PIL `exif_transpose` + `convert("RGB")`):
@@ -75,6 +77,7 @@ public enum ImageLoader {
       format: string(fromCCharTuple: result.format),
       exifOrientation: Int(result.orientation),
       storedWidth: Int(result.source_width),
-      storedHeight: Int(result.source_height))
+      storedHeight: Int(result.source_height),
+      warning: { let w = string(fromCCharTuple: result.warning); return w.isEmpty ? nil : w }())
   }
 }

@@ -5,6 +5,33 @@ import XCTest
 @testable import I2VMedia
 
 final class BadInputTests: XCTestCase {
+  /// A JPEG whose entropy-coded data is damaged still decodes (as Pillow does), but never silently: the
+  /// decoder's report comes back as a warning. Every clean fixture decodes without one.
+  func testDamagedJPEGDecodesWithAWarning() throws {
+    var bytes = try Fixtures.bytes("jpeg_420.jpg")
+    let sos = (0..<(bytes.count - 1)).first { bytes[$0] == 0xFF && bytes[$0 + 1] == 0xDA }!
+    let scan = sos + 2 + (Int(bytes[sos + 2]) << 8 | Int(bytes[sos + 3]))
+    let from = scan + (bytes.count - scan) / 3
+    for i in from..<(from + 40) where bytes[i] != 0xFF { bytes[i] = 0xFE }
+    let damaged = try ImageLoader.loadDetailed(bytes: bytes, name: "damaged.jpg")
+    XCTAssertNotNil(damaged.warning)
+    XCTAssertTrue(damaged.warning?.contains("JPEG decoder reported damage") ?? false, damaged.warning ?? "")
+    let clean = try ImageLoader.loadDetailed(path: Fixtures.path("jpeg_420.jpg"))
+    XCTAssertNil(clean.warning)
+  }
+
+  func testCleanFixturesDecodeWithoutWarnings() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.media)
+      .filter { name in
+        !name.hasPrefix("bad_") && [".jpg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"].contains { name.hasSuffix($0) }
+      }
+    XCTAssertGreaterThan(names.count, 10)
+    for name in names {
+      guard let decoded = try? ImageLoader.loadDetailed(path: Fixtures.path(name)) else { continue }
+      XCTAssertNil(decoded.warning, "\(name): \(decoded.warning ?? "")")
+    }
+  }
+
   func testMissingFile() {
     let error = assertMediaError(try ImageLoader.load(path: "/nonexistent/photo.jpg")) {
       if case .fileNotFound(let path) = $0 { return path == "/nonexistent/photo.jpg" }

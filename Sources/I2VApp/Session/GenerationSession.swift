@@ -132,8 +132,8 @@ public final class GenerationSession {
       metadata: VideoMetadata(prompt: item.prompt, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
     _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
-    let input = try ImageLoader.load(path: item.image)
-    var request = GenerationRequest(image: input, prompt: item.prompt, negativePrompt: o.negativePrompt)
+    let decoded = try ImageLoader.loadDetailed(path: item.image)
+    var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
     request.frames = o.frames ?? settings.frames
@@ -144,8 +144,10 @@ public final class GenerationSession {
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
     try request.validate(latentScale: latentScale)
+    // A damaged input is never used silently: its decoder's report is a warning printed and kept in the sidecar.
+    let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
-                       videoFPS: videoFPS, warnings: SafeRanges.warnings(for: request))
+                       videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request))
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
