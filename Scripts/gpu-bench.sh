@@ -16,7 +16,8 @@
 #                       PYTHON=.venv-ref/bin/python bash Scripts/gpu-bench.sh .build-device/bundle /tmp/bench-out
 # Environment (defaults): I2V_BENCH_DEVICE (cuda), I2V_BENCH_SCALE (full | small), I2V_BENCH_SIZES
 # ("512x512x16 1280x704x16"), I2V_BENCH_STEPS (50), I2V_BENCH_DTYPE (float16; float32 on cpu), I2V_BENCH_WORK
-# (/tmp/i2v-bench), I2V_BENCH_PARITY (1), I2V_BENCH_VARIANTS ("--blocks --overhead;--cuda-graphs;--attention cudnn;
+# (/tmp/i2v-bench), I2V_BENCH_PARITY (1), I2V_BENCH_VARIANTS (`i2v bench` flag sets at every size, ";"-separated:
+# "--blocks --overhead;--cuda-graphs"), I2V_BENCH_LAST_VARIANTS (at the largest size only: "--attention cudnn;
 # --attention efficient;--block-memory 0"), PYTHON (python3).
 set -uo pipefail
 bundle="$(cd "${1:?usage: gpu-bench.sh BUNDLE OUT}" && pwd)" || exit 1
@@ -79,7 +80,8 @@ stamp "bench"
 "$python" Scripts/gpu_bench.py run --i2v "$bundle/i2v" --out "$out" --work "$work" --logs "$logs" --scale "$scale" \
   --device "$device" --dtype "$dtype" --sizes "${I2V_BENCH_SIZES:-512x512x16 1280x704x16}" \
   --steps "${I2V_BENCH_STEPS:-50}" ${parity_file:+--parity "$parity_file"} \
-  --variants "${I2V_BENCH_VARIANTS---blocks --overhead;--cuda-graphs;--attention cudnn;--attention efficient;--block-memory 0}"
+  --variants "${I2V_BENCH_VARIANTS---blocks --overhead;--cuda-graphs}" \
+  --last-variants "${I2V_BENCH_LAST_VARIANTS---attention cudnn;--attention efficient;--block-memory 0}"
 status=$?
 stamp "done (exit $status)"
 exit $status

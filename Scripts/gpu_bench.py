@@ -610,7 +610,10 @@ def run_bench(args):
             entry["psnr_db"], entry["max_abs_diff"] = psnr_of(load_frames(i_dir), load_frames(d_dir))
         save()
         # UNet forward alone, i2v under each variant, next to diffusers' module on the same inputs.
-        for k, variant in enumerate(args.variants.split(";") if args.variants else []):
+        last = spec == args.sizes.split()[-1]
+        variants = (args.variants.split(";") if args.variants else []) + (
+            args.last_variants.split(";") if args.last_variants and last else [])
+        for k, variant in enumerate(variants):
             flags = variant.split()
             cmd = [args.i2v, "bench", "--model", model, "--width", str(w), "--height", str(h), "--frames", str(f),
                    "--device", args.device, "--dtype", args.dtype, "--runs", "3", "--warmup", "1"] + flags
@@ -682,7 +685,8 @@ def main():
     r.add_argument("--dtype", default="float16")
     r.add_argument("--device", default="cuda")
     r.add_argument("--parity", help="a file with the fixture parity summary")
-    r.add_argument("--variants", default="", help="';'-separated flag sets for `i2v bench`, e.g. ';--attention cudnn'")
+    r.add_argument("--variants", default="", help="';'-separated flag sets for `i2v bench` at every size")
+    r.add_argument("--last-variants", default="", help="flag sets for `i2v bench` at the last (largest) size only")
     t = sub.add_parser("table")
     t.add_argument("--out", required=True)
     t.add_argument("results")
