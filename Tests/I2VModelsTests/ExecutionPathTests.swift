@@ -158,6 +158,16 @@ import Testing
     #expect(try b.framesFloat.maxAbsDifference(plain.framesFloat) == 0)
   }
 
+  /// Values that overflow stop the run with the stage and a fix, instead of a black video.
+  @Test func overflowIsAnErrorNotABlackVideo() throws {
+    let p = try I2VGenXLPipeline(PipelineDescriptor(modelPath: FixturePaths.fixture("models/tiny-a").path))
+    var r = Self.smallRequest(steps: 2)
+    r.guidanceScale = 1e38
+    #expect(throws: PipelineError.nonFinite(stage: "denoising", dtype: "float32")) { try p.generate(r) }
+    r.guidanceScale = 9
+    _ = try p.generate(r)  // and the pipeline is still usable
+  }
+
   /// A failed allocation is reported as out-of-memory, not as any other error.
   @Test func outOfMemoryIsClassified() throws {
     do {

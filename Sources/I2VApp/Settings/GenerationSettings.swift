@@ -1,3 +1,5 @@
+import I2VModels
+
 /// The settings of one generation as a user gives them (flags, or a batch manifest row over the flags): nil means
 /// "the preset's value". `GenerationSession.prepare` resolves them against the preset and the model into one
 /// `GenerationRequest`.
@@ -24,12 +26,13 @@ public struct GenerationSettings: Sendable, Equatable {
     if let f = frames, f < 1 { throw SettingsError("--frames must be at least 1 (got \(f))") }
     if let f = fps, f < 1 { throw SettingsError("--fps must be at least 1 (got \(f))") }
     if let f = conditioningFps, f < 1 { throw SettingsError("--conditioning-fps must be at least 1 (got \(f))") }
-    if case .scale(let g)? = guidance, !(g.isFinite && g >= 0) {
-      throw SettingsError("--guidance must be a number >= 0 or 'auto' (got \(g))")
+    if case .scale(let g)? = guidance, !(g.isFinite && g >= 0 && g <= GenerationRequest.maxGuidance) {
+      throw SettingsError("--guidance must be between 0 and \(Int(GenerationRequest.maxGuidance)) or 'auto' (got \(g))")
     }
     // Multiples of the VAE's scale are checked against the model (`GenerationSession.prepare`).
-    if let w = width, w < 1 { throw SettingsError("--width must be positive (got \(w))") }
-    if let h = height, h < 1 { throw SettingsError("--height must be positive (got \(h))") }
+    let side = GenerationRequest.maxSide
+    if let w = width, w < 1 || w > side { throw SettingsError("--width must be between 1 and \(side) (got \(w))") }
+    if let h = height, h < 1 || h > side { throw SettingsError("--height must be between 1 and \(side) (got \(h))") }
     if decodeChunkSize < 1 { throw SettingsError("--decode-chunk-size must be at least 1") }
     if let c = crf, c < 0 || c > 63 { throw SettingsError("--crf must be between 0 and 63") }
   }

@@ -40,21 +40,41 @@ public struct GenerationRequest: Sendable {
   /// Classifier-free guidance runs only when the scale is above 1 (diffusers' `do_classifier_free_guidance`).
   public var usesGuidance: Bool { guidanceScale > 1 }
 
+  /// The largest video side accepted (the model was trained at 1280x704; every buffer an input sizes is
+  /// bounded before it is allocated).
+  public static let maxSide = 8192
+  /// The largest intermediate image of the cover-resize before the centre crop (an extreme aspect ratio would
+  /// otherwise make it enormous): 100 megapixels.
+  public static let maxResizePixels = 100_000_000
+  /// Guidance beyond this only overflows (the difference of the two UNet halves is scaled by it).
+  public static let maxGuidance = 100.0
+
   /// Checks everything that does not need the model; `latentScale` is the VAE's pixel/latent ratio.
   public func validate(latentScale: Int = 8) throws {
     func bad(_ message: String) -> PipelineError { PipelineError.invalidRequest(message) }
     guard width > 0 && height > 0 else { throw bad("width and height must be positive (got \(width)x\(height))") }
+    guard width <= Self.maxSide && height <= Self.maxSide else {
+      throw bad("width and height must be at most \(Self.maxSide) (got \(width)x\(height))")
+    }
     guard width % latentScale == 0 && height % latentScale == 0 else {
       throw bad("width and height must be multiples of \(latentScale) (got \(width)x\(height))")
     }
     guard frames >= 1 else { throw bad("frames must be at least 1 (got \(frames))") }
     guard steps >= 1 else { throw bad("steps must be at least 1 (got \(steps))") }
-    guard guidanceScale.isFinite && guidanceScale >= 0 else { throw bad("guidance must be a number >= 0") }
+    guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= Self.maxGuidance else {
+      throw bad("guidance must be between 0 and \(Int(Self.maxGuidance)) (got \(guidanceScale))")
+    }
     guard conditioningFPS >= 1 else { throw bad("conditioning fps must be at least 1 (got \(conditioningFPS))") }
     guard decodeChunkSize >= 1 else { throw bad("decode chunk size must be at least 1 (got \(decodeChunkSize))") }
     guard eta >= 0 && eta.isFinite else { throw bad("eta must be >= 0 (got \(eta))") }
     guard image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3 else {
       throw bad("the input image is empty")
+    }
+    let cover = CenterCropWide.plan(width: image.width, height: image.height, targetWidth: width, targetHeight: height)
+    guard cover.resizedWidth * cover.resizedHeight <= Self.maxResizePixels else {
+      throw bad("the image's aspect ratio (\(image.width)x\(image.height)) is too far from the video's (\(width)x\(height)): "
+        + "scaling it to cover the video would need a \(cover.resizedWidth)x\(cover.resizedHeight) picture; crop it closer "
+        + "to the video's shape first")
     }
   }
 }
@@ -94,12 +114,18 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
   case cancelled
   /// libtorch could not allocate while `stage` ran (e.g. "denoising, step 3 of 50"); `detail` is its message.
   case outOfMemory(stage: String, detail: String)
+  /// The values became NaN or infinite during `stage` (float16 overflow, extreme guidance): nothing is written.
+  case nonFinite(stage: String, dtype: String)
 
   public var description: String {
     switch self {
     case .invalidRequest(let m): return m
     case .cancelled: return "cancelled"
     case .outOfMemory(let stage, let detail): return "out of memory while \(stage): \(detail)"
+    case .nonFinite(let stage, let dtype):
+      let fix = dtype == "float16" ? "try --dtype bfloat16 (float16's range is small) or float32"
+        : "check the guidance scale and the model's weights"
+      return "the \(stage) produced NaN or infinite values in \(dtype), so the video would be black or noise; \(fix)"
     }
   }
 }

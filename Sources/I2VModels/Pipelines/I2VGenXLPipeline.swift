@@ -213,6 +213,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       loopSyncs = try Runtime.hostSyncCount() - syncsBefore
     }
     release("unet")
+    // One host check per stage, never per step: a video of NaNs would come out black (diffusers #8655).
+    try requireFinite(latents, "denoising")
     try lap("denoise")
     onEvent(.denoisingStep(index: timesteps.count, of: timesteps.count, timestep: 0))
 
@@ -220,6 +222,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     onEvent(.stage("decoding"))
     let video = try decode(latents, request: r, onEvent: onEvent, isCancelled: isCancelled)
     release("vae")
+    try requireFinite(video, "decoding")
     let frames = try (video.narrow(0, start: 0, length: 1).squeeze(0).permute(1, 0, 2, 3) * 0.5 + 0.5)
       .clamp(min: 0, max: 1)
     let framesFloat = try frames.permute(0, 2, 3, 1).to(device: .cpu).contiguous()
@@ -229,6 +232,12 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     output.denoisingHostSyncs = loopSyncs
     if let gpu { output.gpuMemory = try Runtime.cudaMemoryStats(gpu) }
     return output
+  }
+
+  /// Throws `PipelineError.nonFinite` when `x` holds a NaN or an infinity (one reduction and one read-back).
+  func requireFinite(_ x: Tensor, _ stage: String) throws {
+    let largest = try x.abs().amax().to(.float32).item()
+    guard largest.isFinite else { throw PipelineError.nonFinite(stage: stage, dtype: "\(dtype)") }
   }
 
   /// `encode_prompt` for one prompt: ids padded/truncated to 77, penultimate layer + final LayerNorm.
