@@ -92,6 +92,16 @@ final class AtomicOutput {
     guard access(folder, W_OK | X_OK) == 0 else {
       throw MediaError.invalidOutput(path: dest, reason: "no permission to write in the folder '\(folder)'")
     }
+    // Permission bits say nothing for root or on special file systems (/proc, read-only mounts): create and
+    // remove a file there, so an unwritable destination fails now, not after a long generation.
+    let probe = (folder as NSString).appendingPathComponent(".i2v-write-check-\(getpid())")
+    let fd = open(probe, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+      let why = String(cString: strerror(errno))
+      throw MediaError.invalidOutput(path: dest, reason: "cannot create files in the folder '\(folder)' (\(why))")
+    }
+    close(fd)
+    unlink(probe)
     var existsAsDir: ObjCBool = false
     guard fm.fileExists(atPath: dest, isDirectory: &existsAsDir) else { return }
     switch (kind, existsAsDir.boolValue) {

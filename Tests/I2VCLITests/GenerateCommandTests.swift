@@ -71,6 +71,24 @@ import Testing
     }
   }
 
+  /// Destinations that cannot work fail before loading: the input itself, the video and frames in one place, a
+  /// folder where no file can be created (permission bits mean nothing to root or to /proc).
+  @Test func destinationsThatCannotWork() throws {
+    let dir = try CLI.tempDir()
+    let input = dir.appendingPathComponent("in.gif").path  // GIF is both an input and an output format
+    try FileManager.default.copyItem(atPath: CLI.fixture("media/gif_palette.gif"), toPath: input)
+    let before = try Data(contentsOf: URL(fileURLWithPath: input))
+    let same = try generate(["--image", input, "--overwrite"], output: input)
+    #expect(same.status != 0 && same.stderr.contains("is the input image itself"), "\(same.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+    let frames = dir.appendingPathComponent("frames").path
+    let twice = try generate(["--frames-dir", frames], output: frames + "/")
+    #expect(twice.status != 0 && twice.stderr.contains("--frames-dir and -o are the same path"), "\(twice.stderr)")
+    let proc = try generate([], output: "/proc/i2v-test.mp4")
+    #expect(proc.status != 0 && proc.stderr.contains("cannot create files in the folder '/proc'"), "\(proc.stderr)")
+    #expect(!proc.stderr.contains("loading"))
+  }
+
   @Test func smokePresetOnTheBundledModel() throws {
     let dir = try CLI.tempDir()
     let out = dir.appendingPathComponent("smoke.mp4").path

@@ -130,6 +130,7 @@ public final class GenerationSession {
     let writeOptions = VideoWriteOptions(
       fps: Double(videoFPS), crf: o.crf, overwrite: o.overwrite,
       metadata: VideoMetadata(prompt: item.prompt, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
+    try Self.checkDistinct(item)
     _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
     let decoded = try ImageLoader.loadDetailed(path: item.image)
@@ -251,6 +252,25 @@ public final class GenerationSession {
     throw MemoryPreflightError(
       message: MemoryAdvice.preflightMessage(estimate: estimate, needed: needed, available: available, session: self,
                                              request: request))
+  }
+
+  /// The input, the output and the frames folder must be three different places (an `--overwrite` run would
+  /// otherwise replace the picture it reads, or write the frames over the video).
+  static func checkDistinct(_ item: Item) throws {
+    func real(_ p: String) -> String {
+      var q = p
+      while q.count > 1 && q.hasSuffix("/") { q.removeLast() }
+      return URL(fileURLWithPath: q).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+    let image = real(item.image), output = real(item.output)
+    if image == output {
+      throw PipelineError.invalidRequest("-o \(item.output) is the input image itself; choose another output name")
+    }
+    if let dir = item.framesDir {
+      let frames = real(dir)
+      if frames == output { throw PipelineError.invalidRequest("--frames-dir and -o are the same path (\(dir))") }
+      if frames == image { throw PipelineError.invalidRequest("--frames-dir \(dir) is the input image itself") }
+    }
   }
 
   /// Pixels per latent from the VAE config (2^(len(block_out_channels) − 1)), read without loading weights.
