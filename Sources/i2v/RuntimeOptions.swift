@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import I2VApp
 import I2VModels
 import I2VTensor
@@ -35,5 +36,8 @@ struct RuntimeOptions: ParsableArguments {
   }
 
   /// Loads the shim and sets the thread count deliberately: libtorch may default to 1 thread.
-  func apply() throws { try settings.apply() }
+  func apply() throws {
+    for w in settings.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    try settings.apply()
+  }
 }

@@ -64,6 +64,18 @@ import Testing
     #expect(rows[1].fields["seed"] == "18446744073709551615")
   }
 
+  /// Numbers keep their digits: a seed of 2^64 stays "18446744073709551616" (which the seed parser then refuses)
+  /// instead of wrapping to 0; large floats stay floats.
+  @Test func jsonLinesNumbersBeyond64Bits() throws {
+    let rows = try jsonl("""
+      {"image": "a.png", "seed": 18446744073709551616}
+      {"image": "b.png", "seed": -5, "guidance": 1e20}
+      """)
+    #expect(rows[0].fields["seed"] == "18446744073709551616")
+    #expect(rows[1].fields["seed"] == "-5")
+    #expect(rows[1].fields["guidance"] == "1e+20")
+  }
+
   @Test func jsonLinesErrorsNameFileLineAndField() {
     #expect(error { try jsonl("{\"image\": \"a.png\"}\n{\"image\": \"b.png\"\n") }.contains("jobs.jsonl line 2: not valid JSON"))
     #expect(error { try jsonl("[\"a.png\"]\n") }.contains("jobs.jsonl line 1: not a JSON object"))

@@ -24,3 +24,23 @@ import Testing
     #expect(r.stderr.contains("I2V_TORCH_SHIM=/nonexistent/libi2vtorch.so"), "\(r.stderr)")
   }
 }
+
+/// Thread settings that cannot help are said, not ignored.
+@Suite struct ThreadSettingTests {
+  @Test func invalidEnvironmentThreadsIsAnError() throws {
+    let r = try CLI.run(["info"], environment: ["I2V_THREADS": "abc"])
+    #expect(r.status != 0 && r.stderr.contains("I2V_THREADS must be a whole number"), "\(r.stderr)")
+  }
+
+  @Test func moreThreadsThanCoresWarns() throws {
+    let n = ProcessInfo.processInfo.activeProcessorCount * 2
+    let r = try CLI.run(["info", "--threads", "\(n)"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("\(n) threads on") && r.stderr.contains("will run slower"), "\(r.stderr)")
+  }
+
+  @Test func absurdThreadCountsAreRefusedAtOnce() throws {
+    let r = try CLI.run(["info", "--threads", "100000"])
+    #expect(r.status != 0 && r.stderr.contains("is far more than the"), "\(r.stderr)")
+  }
+}

@@ -218,9 +218,13 @@ public struct BatchManifest: Sendable {
     if value is NSNull { return nil }
     if let s = value as? String { return s }
     if let n = value as? NSNumber, String(cString: n.objCType) != "c" {
+      // Integers keep their exact digits (a seed of 2^64 must fail as too large, not wrap to 0); so do numbers
+      // too long for 64 bits, which Foundation parses as decimals.
+      if n is NSDecimalNumber || ["q", "Q", "i", "I", "l", "L", "s", "S"].contains(String(cString: n.objCType)) {
+        return n.stringValue
+      }
       let d = n.doubleValue
-      if d.rounded() == d && Swift.abs(d) < 9.0e15 { return String(n.int64Value) }
-      if d.rounded() == d && d >= 0 { return String(n.uint64Value) }
+      if d.rounded() == d && Swift.abs(d) < 9.0e15 { return String(Int64(d)) }
       return "\(d)"
     }
     throw BatchManifestError("\(path) line \(line): field '\(key)' must be a string or a number")

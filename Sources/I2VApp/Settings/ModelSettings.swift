@@ -1,3 +1,4 @@
+import Foundation
 import I2VModels
 import I2VTensor
 
@@ -12,10 +13,26 @@ public struct RuntimeSettings: Sendable, Equatable {
 
   public func validate() throws {
     if let t = threads, t < 1 { throw SettingsError("--threads must be at least 1 (got \(t))") }
+    // Thousands of threads take minutes to start and only slow libtorch down: far beyond the cores is a typo.
+    let most = max(64, 8 * ProcessInfo.processInfo.activeProcessorCount)
+    if let t = threads, t > most {
+      throw SettingsError("--threads \(t) is far more than the \(ProcessInfo.processInfo.activeProcessorCount) cores "
+        + "(at most \(most)); leave it out to use every core")
+    }
+    if let v = ProcessInfo.processInfo.environment["I2V_THREADS"], !v.isEmpty, (Int(v) ?? 0) < 1 {
+      throw SettingsError("I2V_THREADS must be a whole number of at least 1 (got '\(v)'); unset it for all cores")
+    }
     if Runtime.AttentionKernels(rawValue: attention) == nil {
       throw SettingsError("--attention must be auto, flash, efficient, cudnn or math (got '\(attention)')")
     }
     if blockMemoryMiB < 0 { throw SettingsError("--block-memory must be 0 or more MiB (got \(blockMemoryMiB))") }
+  }
+
+  /// Settings that work but cost: more libtorch threads than cores makes every operation wait on the others.
+  public var warnings: [String] {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let n = threads ?? Runtime.defaultThreads
+    return n > cores ? ["\(n) threads on \(cores) cores: libtorch will run slower, not faster (--threads \(cores))"] : []
   }
 
   /// The memory-efficient and cuDNN attention kernels exist on CUDA only; say so before any weights load.
