@@ -4,17 +4,36 @@ import Foundation
   import Glibc
 #endif
 
-/// SHA-256 of files, remembered across runs by (real path, size, modification time) in
-/// `$XDG_CACHE_HOME/i2v/hashes.json` (default `~/.cache/i2v/hashes.json`): a 10 GB checkpoint is read once,
-/// not on every run. A changed file gets a new size or mtime and is hashed again; `verify` can bypass the
-/// cache to catch silent corruption.
+/// SHA-256 of files, remembered across runs by (real path, size, modification time, status-change time, inode)
+/// in `$XDG_CACHE_HOME/i2v/hashes.json` (default `~/.cache/i2v/hashes.json`): a 10 GB checkpoint is read once,
+/// not on every run. A changed file is hashed again: writing it changes its mtime and ctime, and while a user can
+/// set the mtime back (`touch -r`), the ctime and a replaced file's inode cannot be. `verify` can bypass the cache
+/// to catch silent corruption.
 public final class FileHashCache {
   struct Entry: Codable, Equatable {
     var size: Int64
     var mtimeNanoseconds: Int64
+    /// Absent in caches written before they were recorded: such entries never match (the file is re-hashed).
+    var ctimeNanoseconds: Int64?
+    var inode: UInt64?
     var sha256: String
 
-    enum CodingKeys: String, CodingKey { case size, mtimeNanoseconds = "mtime_ns", sha256 }
+    enum CodingKeys: String, CodingKey {
+      case size, mtimeNanoseconds = "mtime_ns", ctimeNanoseconds = "ctime_ns", inode, sha256
+    }
+
+    func matches(_ id: Identity) -> Bool {
+      size == id.size && mtimeNanoseconds == id.mtime && ctimeNanoseconds == id.ctime && inode == id.inode
+    }
+  }
+
+  /// What a cached hash is valid for.
+  struct Identity {
+    var real: String
+    var size: Int64
+    var mtime: Int64
+    var ctime: Int64
+    var inode: UInt64
   }
 
   struct Stored: Codable {
@@ -46,12 +65,13 @@ public final class FileHashCache {
   public func sha256(of file: String, trustCache: Bool = true, progress: (Int64) -> Void = { _ in },
                      isCancelled: () -> Bool = { false }) throws -> String
   {
-    let (real, size, mtime) = try Self.identity(file)
-    if trustCache, let e = entries[real], e.size == size, e.mtimeNanoseconds == mtime { return e.sha256 }
-    let digest = try Self.hashFile(real, displayPath: file, progress: progress, isCancelled: isCancelled)
-    let entry = Entry(size: size, mtimeNanoseconds: mtime, sha256: digest)
-    entries[real] = entry
-    dirty[real] = entry
+    let id = try Self.identity(file)
+    if trustCache, let e = entries[id.real], e.matches(id) { return e.sha256 }
+    let digest = try Self.hashFile(id.real, displayPath: file, progress: progress, isCancelled: isCancelled)
+    let entry = Entry(size: id.size, mtimeNanoseconds: id.mtime, ctimeNanoseconds: id.ctime, inode: id.inode,
+                      sha256: digest)
+    entries[id.real] = entry
+    dirty[id.real] = entry
     return digest
   }
 
@@ -68,11 +88,11 @@ public final class FileHashCache {
     var known: [String: FileRecord] = [:]
     var missing: [(String, Int64)] = []
     for f in files {
-      let (real, size, mtime) = try Self.identity((folder as NSString).appendingPathComponent(f))
-      if trustCache, let e = entries[real], e.size == size, e.mtimeNanoseconds == mtime {
-        known[f] = FileRecord(sha256: e.sha256, bytes: size)
+      let id = try Self.identity((folder as NSString).appendingPathComponent(f))
+      if trustCache, let e = entries[id.real], e.matches(id) {
+        known[f] = FileRecord(sha256: e.sha256, bytes: id.size)
       } else {
-        missing.append((f, size))
+        missing.append((f, id.size))
       }
     }
     willRead(missing.reduce(0) { $0 + $1.1 })
@@ -90,18 +110,18 @@ public final class FileHashCache {
   /// How many bytes `hashes(of:in:)` would have to read (the files the cache cannot answer for).
   public func uncachedBytes(of files: [String], in folder: String) -> Int64 {
     files.reduce(0) { sum, f in
-      guard let (real, size, mtime) = try? Self.identity((folder as NSString).appendingPathComponent(f)) else { return sum }
-      let e = entries[real]
-      return e?.size == size && e?.mtimeNanoseconds == mtime ? sum : sum + size
+      guard let id = try? Self.identity((folder as NSString).appendingPathComponent(f)) else { return sum }
+      return entries[id.real]?.matches(id) == true ? sum : sum + id.size
     }
   }
 
-  /// (real path, size, mtime in ns): what a cached hash is valid for.
-  static func identity(_ file: String) throws -> (String, Int64, Int64) {
+  static func identity(_ file: String) throws -> Identity {
     let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
     var st = stat()
     guard stat(real, &st) == 0 else { throw CheckpointError(file, "cannot read: \(String(cString: strerror(errno)))") }
-    return (real, Int64(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+    return Identity(real: real, size: Int64(st.st_size),
+                    mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+                    ctime: Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec), inode: UInt64(st.st_ino))
   }
 
   /// Reads and hashes a whole file in 4 MiB pieces (with libcrypto when it is installed, else in Swift).
@@ -165,7 +185,7 @@ public enum I2VCacheFolder {
   public static var path: String? {
     let env = ProcessInfo.processInfo.environment
     if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/i2v" }
-    let home = NSHomeDirectory()
+    let home = HomeFolder.path
     return home.isEmpty || home == "/" ? nil : home + "/.cache/i2v"
   }
 }
@@ -194,5 +214,13 @@ public enum AtomicFile {
       try? FileManager.default.removeItem(atPath: temp)
       throw CheckpointError(path, "cannot rename into place: \(reason)")
     }
+  }
+}
+
+/// The user's home folder: `$HOME` when set (what users and containers change), else the password database's.
+public enum HomeFolder {
+  public static var path: String {
+    if let h = ProcessInfo.processInfo.environment["HOME"], !h.isEmpty { return h }
+    return NSHomeDirectory()
   }
 }

@@ -79,7 +79,7 @@ struct GenerateCommand: ParsableCommand {
       }
       let r = try opened.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
       let n = r.request.frames
-      report.note("wrote \(output): \(n) frames, \(r.request.width)x\(r.request.height), \(r.videoFPS) fps "
+      report.notice("wrote \(output): \(n) frames, \(r.request.width)x\(r.request.height), \(r.videoFPS) fps "
         + "(\(Format.fixed(Double(n) / Double(r.videoFPS), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
         + "provenance in \(r.sidecarPath)")
       if json { JSONOutput.print(GenerateJSONResult(r, framesDir: framesDir)) }

@@ -23,6 +23,8 @@ struct GenerationOptions: ParsableArguments {
   var decodeChunkSize = 1
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
+  @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
+  var noMetadata = false
 
   /// The settings as the application takes them.
   var settings: GenerationSettings {
@@ -40,6 +42,7 @@ struct GenerationOptions: ParsableArguments {
     g.decodeChunkSize = decodeChunkSize
     g.overwrite = overwrite
     g.crf = crf
+    g.metadata = !noMetadata
     return g
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import I2VMedia
 import Testing
 
 /// Bad input fails before any weight is loaded, with a message that says what and how to fix it.
@@ -87,6 +88,22 @@ import Testing
     let proc = try generate([], output: "/proc/i2v-test.mp4")
     #expect(proc.status != 0 && proc.stderr.contains("cannot create files in the folder '/proc'"), "\(proc.stderr)")
     #expect(!proc.stderr.contains("loading"))
+  }
+
+  /// The prompt and seed go into the video's metadata unless --no-metadata; the seed and the result line are
+  /// printed even without a terminal (logs keep them).
+  @Test func metadataAndPrintedSeed() throws {
+    let dir = try CLI.tempDir()
+    let with = dir.appendingPathComponent("with.mp4").path, without = dir.appendingPathComponent("without.mp4").path
+    let a = try generate(["--seed", "11", "--prompt", "a secret garden"], output: with)
+    #expect(a.status == 0, "\(a.stderr)")
+    #expect(a.stderr.contains("seed 11") && a.stderr.contains("wrote \(with)"), "\(a.stderr)")
+    let tags = try VideoReader.read(path: with).metadata.values.joined(separator: " ")
+    #expect(tags.contains("a secret garden"), "\(tags)")
+    let b = try generate(["--seed", "11", "--prompt", "a secret garden", "--no-metadata"], output: without)
+    #expect(b.status == 0, "\(b.stderr)")
+    let none = try VideoReader.read(path: without).metadata.values.joined(separator: " ")
+    #expect(!none.contains("a secret garden") && !none.contains("11"), "\(none)")
   }
 
   @Test func smokePresetOnTheBundledModel() throws {

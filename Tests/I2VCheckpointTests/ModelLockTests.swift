@@ -17,7 +17,7 @@ import Testing
     _ = utimensat(AT_FDCWD, path, &times, 0)
   }
 
-  @Test func cacheIsKeyedBySizeAndMTime() throws {
+  @Test func cacheIsKeyedByFileIdentity() throws {
     let files = try TestFiles()
     let file = files.path("w.safetensors"), cachePath = files.path("cache/hashes.json")
     try write("first", file)
@@ -27,12 +27,14 @@ import Testing
     #expect(first == SHA256.hex(Array("first".utf8)))
     cache.save()
 
-    // Same size, same mtime: a fresh process trusts the cache (that is what makes a 10 GB model cheap)...
-    try write("FIRST", file)
-    setMTime(file, seconds: 1_000_000)
+    // Unchanged: a fresh process trusts the cache (that is what makes a 10 GB model cheap)...
     let reloaded = FileHashCache(path: cachePath)
     #expect(try reloaded.sha256(of: file) == first)
-    // ... `verify` does not.
+    // ... but not a file rewritten with its size and mtime put back (the status-change time moved)...
+    try write("FIRST", file)
+    setMTime(file, seconds: 1_000_000)
+    #expect(try FileHashCache(path: cachePath).sha256(of: file) == SHA256.hex(Array("FIRST".utf8)))
+    // ... and `verify` never trusts it.
     #expect(try reloaded.sha256(of: file, trustCache: false) == SHA256.hex(Array("FIRST".utf8)))
     // A new mtime or size means a new hash.
     try write("second!", file)

@@ -72,4 +72,22 @@ import Testing
     #expect(pieces == 1)
     #expect(try FileHashCache.hashFile(path, isCancelled: { false }).count == 64)
   }
+
+  /// A file rewritten with its size and modification time put back (`touch -r`) is hashed again: the cache also
+  /// keys on the status-change time, which cannot be set back.
+  @Test func cacheIsNotFooledByARestoredMtime() throws {
+    let files = try TestFiles()
+    let path = files.path("weights.bin")
+    try Data(repeating: 1, count: 1000).write(to: URL(fileURLWithPath: path))
+    let cache = FileHashCache(path: files.path("hashes.json"))
+    let first = try cache.sha256(of: path)
+    let mtime = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
+    usleep(20_000)
+    try Data(repeating: 2, count: 1000).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: path)
+    let second = try cache.sha256(of: path)
+    #expect(first != second)
+    #expect(second == (try FileHashCache.hashFile(path)))
+    #expect(try cache.sha256(of: path) == second)  // and unchanged files still come from the cache
+  }
 }

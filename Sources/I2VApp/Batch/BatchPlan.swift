@@ -1,4 +1,5 @@
 import Foundation
+import I2VCheckpoint
 import I2VMedia
 import I2VModels
 
@@ -182,7 +183,7 @@ public struct BatchPlan {
 
   public static func resolve(_ path: String, against base: String) -> String {
     if path.hasPrefix("/") { return path }
-    if path.hasPrefix("~/") { return NSHomeDirectory() + String(path.dropFirst(1)) }
+    if path.hasPrefix("~/") { return HomeFolder.path + String(path.dropFirst(1)) }
     return base == "." ? path : (base as NSString).appendingPathComponent(path)
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import I2VCheckpoint
 
 /// Finds the model to run when the user does not name one: `$I2V_MODEL`, then `ali-vilab/i2vgen-xl` in the
 /// Hugging Face cache, then the small random-weight model bundled with the project (a smoke-test model).
@@ -37,7 +38,7 @@ public enum ModelLocator {
     var caches: [String] = []
     if let c = env["HF_HUB_CACHE"], !c.isEmpty { caches.append(c) }
     if let h = env["HF_HOME"], !h.isEmpty { caches.append(h + "/hub") }
-    caches.append(NSHomeDirectory() + "/.cache/huggingface/hub")
+    caches.append(HomeFolder.path + "/.cache/huggingface/hub")
     let fm = FileManager.default
     for cache in caches {
       let repo = cache + "/models--" + hubRepository.replacingOccurrences(of: "/", with: "--")

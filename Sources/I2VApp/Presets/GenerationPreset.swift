@@ -1,4 +1,5 @@
 import Foundation
+import I2VCheckpoint
 
 /// A named set of generation defaults (`Presets/*.json`); command-line flags override its values.
 public struct GenerationPreset: Sendable, Equatable {
@@ -82,7 +83,7 @@ public struct GenerationPreset: Sendable, Equatable {
     var dirs: [(path: String, origin: Origin)] = []
     let env = ProcessInfo.processInfo.environment
     if let d = env["I2V_PRESET_DIR"], !d.isEmpty { dirs.append((d, .environment)) }
-    let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.config")
+    let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (HomeFolder.path + "/.config")
     dirs.append((config + "/i2v/presets", .user))
     for start in [ProjectFiles.executableDirectory(), FileManager.default.currentDirectoryPath] {
       if let p = ProjectFiles.findUpwards("Presets/standard.json", from: start) {

@@ -129,7 +129,7 @@ public final class GenerationSession {
     let videoFPS = o.fps ?? settings.fps
     let writeOptions = VideoWriteOptions(
       fps: Double(videoFPS), crf: o.crf, overwrite: o.overwrite,
-      metadata: VideoMetadata(prompt: item.prompt, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
+      metadata: VideoMetadata(prompt: o.metadata ? item.prompt : nil, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
     try Self.checkDistinct(item)
     _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
@@ -180,7 +180,7 @@ public final class GenerationSession {
     let (item, request, preset, guidance) = (job.item, job.request, job.preset, job.guidance)
     let (writeOptions, videoFPS, warnings) = (job.writeOptions, job.videoFPS, job.warnings)
     lastRequest = request
-    report.note("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
+    report.notice("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
     try preflight(request)
@@ -208,7 +208,7 @@ public final class GenerationSession {
     let images = try output.images()
     if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
     var finalOptions = writeOptions
-    finalOptions.metadata.seed = request.seed
+    if item.options.metadata { finalOptions.metadata.seed = request.seed }
     try writeVideo(frames: images, to: item.output, options: finalOptions)
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
     for t in output.timings { timings[t.stage] = t.seconds }

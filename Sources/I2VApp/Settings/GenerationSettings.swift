@@ -17,6 +17,8 @@ public struct GenerationSettings: Sendable, Equatable {
   public var decodeChunkSize = 1
   public var overwrite = false
   public var crf: Int?
+  /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).
+  public var metadata = true
 
   public init() {}
 
