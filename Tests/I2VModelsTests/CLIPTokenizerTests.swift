@@ -25,6 +25,21 @@ final class CLIPTokenizerTests: XCTestCase {
     XCTAssertEqual(tok.maxLength, 77)
   }
 
+  /// A damaged merges.txt is refused when the tokenizer loads (it would tokenise prompts differently).
+  func testDamagedMergesAreRefused() throws {
+    guard let dir = FixturePaths.tokenizerDirectory else { return XCTFail("no tokenizer folder") }
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-tok-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: dir, to: copy)
+    defer { try? FileManager.default.removeItem(at: copy) }
+    let merges = copy.appendingPathComponent("merges.txt")
+    var lines = try String(contentsOf: merges, encoding: .utf8).components(separatedBy: "\n")
+    lines[500] = "zq xj"
+    try lines.joined(separator: "\n").write(to: merges, atomically: true, encoding: .utf8)
+    XCTAssertThrowsError(try CLIPTokenizer(directory: copy)) { error in
+      XCTAssertTrue("\(error)".contains("merges.txt line 501: 'zq xj' does not merge"), "\(error)")
+    }
+  }
+
   func testVocabularyLoadingIsFast() throws {
     guard let dir = FixturePaths.tokenizerDirectory else { return XCTFail("no tokenizer folder") }
     let start = Date()

@@ -59,6 +59,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
   ) throws {
     vocabulary = try CLIPVocabularyFiles.parseVocabulary(vocabularyJSON)
     mergeRanks = CLIPVocabularyFiles.parseMerges(merges)
+    try CLIPVocabularyFiles.checkMerges(merges, vocabulary: vocabulary)
 
     func token(_ key: String, _ fallback: String) -> String {
       Self.tokenContent(specialTokensMap[key]) ?? Self.tokenContent(tokenizerConfig[key]) ?? fallback

@@ -5,12 +5,18 @@ public enum CLIPTokenizerError: Error, CustomStringConvertible {
   case missingFile(String)
   case malformedVocabulary(String, byteOffset: Int)
   case missingToken(String)
+  /// A merge rule that does not produce a vocabulary token: the files are damaged or come from different
+  /// tokenizers (every CLIP merge's result is in its vocabulary).
+  case malformedMerges(line: Int, text: String)
 
   public var description: String {
     switch self {
     case .missingFile(let path): return "tokenizer file not found: \(path)"
     case .malformedVocabulary(let why, let offset): return "vocab.json: \(why) at byte \(offset)"
     case .missingToken(let token): return "special token \(token) is not in vocab.json"
+    case .malformedMerges(let line, let text):
+      return "merges.txt line \(line): '\(text)' does not merge into a token of vocab.json; the tokenizer files are "
+        + "damaged or do not belong together (restore them from the model's download)"
     }
   }
 }
@@ -53,6 +59,19 @@ enum CLIPVocabularyFiles {
       i += 1
     }
     return ranks
+  }
+
+  /// Checks that every merge rule used (the ranked lines) joins two symbols into a token of `vocabulary`, as
+  /// CLIP's files are built; throws at the first that does not.
+  static func checkMerges(_ data: Data, vocabulary: [String: Int], limit: Int = 49152 - 256 - 2) throws {
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().dropFirst() {
+      if index > limit { break }
+      let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+      guard fields.count == 2, vocabulary[String(fields[0]) + String(fields[1])] != nil else {
+        throw CLIPTokenizerError.malformedMerges(line: index + 1, text: String(line.prefix(60)))
+      }
+    }
   }
 
   /// `tuple(line.split())` as a "first second" key, or nil when the line is not exactly two fields.
