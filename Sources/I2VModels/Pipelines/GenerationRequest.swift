@@ -1,7 +1,9 @@
 import I2VTensor
 
 /// One generation's settings (the per-run configuration; what to load is `PipelineDescriptor`).
-/// Field meanings and defaults follow diffusers' `I2VGenXLPipeline.__call__`.
+/// Field meanings and defaults are diffusers' `I2VGenXLPipeline.__call__` (1280x704, 16 frames, 50 steps,
+/// guidance 9, target_fps 16), so library callers get the reference's behaviour. The tool's own defaults are the
+/// presets (`Presets/*.json`, resolved by `GenerationSession.prepare`); nothing else holds defaults.
 public struct GenerationRequest: Sendable {
   public var image: RGBImage
   public var prompt: String
