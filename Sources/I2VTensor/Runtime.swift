@@ -120,6 +120,15 @@ public enum Runtime {
   /// Shim calls this thread has made (see `call_count` in the C API).
   public static func callCount() throws -> UInt64 { try Shim.api().pointee.call_count() }
 
+  /// Convolutions in channels-last layout (`--channels-last`); set before loading a model (weights convert then).
+  public private(set) static var channelsLast = false
+
+  public static func setChannelsLast(_ on: Bool) throws {
+    let api = try Shim.api()
+    try Shim.check(api.pointee.set_channels_last(on ? 1 : 0), api)
+    channelsLast = on
+  }
+
   /// Attention kernels libtorch may use.
   public enum AttentionKernels: String, CaseIterable, Sendable {
     case auto, flash, efficient, cudnn, math

@@ -33,6 +33,11 @@ extension Tensor {
     }
   }
 
+  /// The same values in channels-last layout (4-D and 5-D tensors; others unchanged).
+  public func channelsLast() throws -> Tensor {
+    try Tensor.make { api, out in api.pointee.to_channels_last(handle, out) }
+  }
+
   /// `F.conv2d`.
   public func conv2d(_ weight: Tensor, _ bias: Tensor? = nil, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
                      dilation: [Int] = [1, 1], groups: Int = 1) throws -> Tensor

@@ -656,6 +656,12 @@ i2v_status impl_linear(i2v_tensor x, i2v_tensor w, i2v_tensor b, i2v_tensor *out
   return guarded(__func__, [&] { put(out, at::linear(T(x), T(w), opt(b))); });
 }
 
+// --channels-last (see set_channels_last in i2v_torch.h).
+bool channels_last = false;
+at::MemoryFormat memory_format_for(int64_t dim) {
+  return dim == 5 ? at::MemoryFormat::ChannelsLast3d : at::MemoryFormat::ChannelsLast;
+}
+
 i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int64_t *stride, const int64_t *padding,
                             const int64_t *dilation, int32_t nspatial, int64_t groups, i2v_tensor *out) {
   return guarded(__func__, [&] {
@@ -663,6 +669,7 @@ i2v_status impl_convolution(i2v_tensor x, i2v_tensor w, i2v_tensor b, const int6
     auto s = dims(stride, nspatial), p = dims(padding, nspatial), d = dims(dilation, nspatial);
     at::Tensor X = T(x), W = T(w);
     c10::optional<at::Tensor> B = opt(b);
+    if (channels_last && X.dim() >= 4) X = X.contiguous(memory_format_for(X.dim()));
 #if TORCH_VERSION_MAJOR < 2
     // libtorch 1.x accumulates CPU bfloat16 convolutions in bfloat16 (errors ~1 on 512-channel layers); 2.x
     // accumulates in float32. Compute in float32 and round once, as 2.x does.
@@ -918,6 +925,17 @@ i2v_status impl_graph_replay(i2v_graph) {
 
 void impl_graph_free(i2v_graph g) { delete g; }
 #endif
+
+i2v_status impl_set_channels_last(int32_t on) {
+  return guarded(__func__, [&] { channels_last = on != 0; });
+}
+
+i2v_status impl_to_channels_last(i2v_tensor h, i2v_tensor *out) {
+  return guarded(__func__, [&] {
+    const auto &t = T(h);
+    put(out, t.dim() == 4 || t.dim() == 5 ? t.contiguous(memory_format_for(t.dim())) : t);
+  });
+}
 
 i2v_status impl_empty(const int64_t *shape, int32_t ndim, int32_t dtype, i2v_device device, i2v_tensor *out) {
   return guarded(__func__, [&] {

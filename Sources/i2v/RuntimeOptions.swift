@@ -19,11 +19,15 @@ struct RuntimeOptions: ParsableArguments {
     valueName: "MiB"))
   var blockMemory = 1024
 
+  @Flag(name: .long, help: "Run convolutions in channels-last layout (faster with cuDNN for some shapes; measure).")
+  var channelsLast = false
+
   var settings: RuntimeSettings {
     var r = RuntimeSettings()
     r.threads = threads
     r.attention = attention
     r.blockMemoryMiB = blockMemory
+    r.channelsLast = channelsLast
     return r
   }
 

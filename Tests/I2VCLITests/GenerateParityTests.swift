@@ -19,6 +19,17 @@ import Testing
 
   @Test(arguments: cases)
   func framesMatchDiffusers(_ name: String) throws {
+    try check(name)
+  }
+
+  /// The execution options change how the work is laid out, not the frames: channels-last convolutions,
+  /// one-sequence transformer slices, CUDA-graph step runner (eager here), offloading every component.
+  @Test(arguments: ["--channels-last", "--block-memory=0", "--cuda-graphs", "--offload=model"])
+  func executionOptionsKeepTheFrames(_ option: String) throws {
+    try check("tiny-b/a_default", extra: option.split(separator: "=").map(String.init))
+  }
+
+  func check(_ name: String, extra: [String] = []) throws {
     try Runtime.setThreads(1)
     let config = String(name.split(separator: "/")[0])
     let meta = try JSONConfig(path: CLI.fixture("reference/\(name).json"))
@@ -41,6 +52,7 @@ import Testing
       "--save-tensors", dir.appendingPathComponent("out.safetensors").path, "--quiet",
     ]
     if meta.has("negative_prompt") { args += ["--negative-prompt", try meta.string("negative_prompt")] }
+    args += extra
     let r = try CLI.run(args)
     #expect(r.status == 0, "\(name): \(r.stderr)")
     guard r.status == 0 else { return }

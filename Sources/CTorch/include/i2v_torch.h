@@ -201,6 +201,10 @@ typedef enum {
   X(i2v_status, cuda_status, (int32_t *state, char *why, size_t len))                                        \
   /* Operations this thread ran that returned a tensor (each one or a few ATen calls): launch overhead.    */  \
   X(uint64_t, call_count, (void))                                                                              \
+  /* Convolutions in channels-last layout (NHWC / NDHWC), which cuDNN runs faster for some shapes; on, their  \
+     inputs are converted when needed, and weights made channels-last once (to_channels_last). */              \
+  X(i2v_status, set_channels_last, (int32_t on))                                                               \
+  X(i2v_status, to_channels_last, (i2v_tensor t, i2v_tensor *out))                                             \
   /* CUDA graphs: the work this thread queues on a CUDA device between begin and end is recorded once and     \
      replayed with one launch. Tensors used inside keep their addresses; new inputs are copied into them.     \
      graphs_supported() is 0 where the shim was built without CUDA headers (or on CPU): callers then run     \

@@ -8,6 +8,8 @@ public struct RuntimeSettings: Sendable, Equatable {
   public var attention = "auto"
   /// MiB; 0 = never slice.
   public var blockMemoryMiB = 1024
+  /// Convolutions in channels-last layout.
+  public var channelsLast = false
 
   public init() {}
 
@@ -47,6 +49,7 @@ public struct RuntimeSettings: Sendable, Equatable {
     try Runtime.setThreads(threads ?? Runtime.defaultThreads)
     try Runtime.setAttentionKernels(Runtime.AttentionKernels(rawValue: attention) ?? .auto)
     ActivationBudget.blockBytes = blockMemoryMiB << 20
+    try Runtime.setChannelsLast(channelsLast)
   }
 }
 

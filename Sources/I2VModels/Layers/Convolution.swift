@@ -11,7 +11,8 @@ public struct Conv2d: @unchecked Sendable {
   public init(_ w: WeightScope, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
               bias: Bool = true) throws
   {
-    weight = try w.take("weight", shape: [outChannels, inChannels, kernel, kernel])
+    let taken = try w.take("weight", shape: [outChannels, inChannels, kernel, kernel])
+    weight = Runtime.channelsLast ? try taken.channelsLast() : taken
     self.bias = bias ? try w.take("bias", shape: [outChannels]) : nil
     self.stride = stride
     self.padding = padding
@@ -28,7 +29,8 @@ public struct TemporalConv3d: @unchecked Sendable {
   public let bias: Tensor
 
   public init(_ w: WeightScope, inChannels: Int, outChannels: Int) throws {
-    weight = try w.take("weight", shape: [outChannels, inChannels, 3, 1, 1])
+    let taken = try w.take("weight", shape: [outChannels, inChannels, 3, 1, 1])
+    weight = Runtime.channelsLast ? try taken.channelsLast() : taken
     bias = try w.take("bias", shape: [outChannels])
   }
 
