@@ -7,22 +7,22 @@ import I2VTensor
 struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: "What to avoid (default: empty, as in diffusers).") var negativePrompt: String?
   @Option(name: .long, help: "Preset name or path to a preset .json (default: standard).") var preset: String = "standard"
-  @Option(name: .long, help: "Denoising steps.") var steps: Int?
-  @Option(name: .long, help: ArgumentHelp(
+  @Option(name: .long, parsing: .unconditional, help: "Denoising steps.") var steps: Int?
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
     "Guidance scale (classifier-free guidance runs when > 1), or 'auto' to pick it from the prompt's motion words.",
     valueName: "x|auto"))
   var guidance: GuidanceSetting?
-  @Option(name: .long, help: "Number of frames.") var frames: Int?
-  @Option(name: .long, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
+  @Option(name: .long, parsing: .unconditional, help: "Number of frames.") var frames: Int?
+  @Option(name: .long, parsing: .unconditional, help: "Frame rate of the video; also the model's fps conditioning unless --conditioning-fps.")
   var fps: Int?
-  @Option(name: .long, help: "The model's fps conditioning (target_fps), if different from --fps.") var conditioningFps: Int?
-  @Option(name: .long, help: "Video width in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var width: Int?
-  @Option(name: .long, help: "Video height in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var height: Int?
-  @Option(name: .long, help: "Random seed (default: a random one, printed and recorded).") var seed: UInt64?
-  @Option(name: .long, help: "Frames decoded per VAE call (diffusers' default 1 uses the least memory).")
+  @Option(name: .long, parsing: .unconditional, help: "The model's fps conditioning (target_fps), if different from --fps.") var conditioningFps: Int?
+  @Option(name: .long, parsing: .unconditional, help: "Video width in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var width: Int?
+  @Option(name: .long, parsing: .unconditional, help: "Video height in pixels (a multiple of the VAE's scale: 8 for I2VGen-XL).") var height: Int?
+  @Option(name: .long, parsing: .unconditional, help: "Random seed (default: a random one, printed and recorded).") var seed: UInt64?
+  @Option(name: .long, parsing: .unconditional, help: "Frames decoded per VAE call (diffusers' default 1 uses the least memory).")
   var decodeChunkSize = 1
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
-  @Option(name: .long, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
+  @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
   var noMetadata = false
 

@@ -6,7 +6,7 @@ import I2VTensor
 
 /// Options shared by every command that runs libtorch.
 struct RuntimeOptions: ParsableArguments {
-  @Option(name: .long, help: "CPU threads for libtorch (default: all cores, or $I2V_THREADS).")
+  @Option(name: .long, parsing: .unconditional, help: "CPU threads for libtorch (default: all cores, or $I2V_THREADS).")
   var threads: Int?
 
   @Option(name: .long, help: ArgumentHelp(

@@ -72,6 +72,14 @@ import Testing
     }
   }
 
+  /// Negative numbers reach the range checks (instead of "Missing value" from the argument parser).
+  @Test func negativeNumbersGetTheRangeMessage() throws {
+    let r = try generate(["--steps", "-1"])
+    #expect(r.status != 0 && r.stderr.contains("--steps must be at least 1 (got -1)"), "\(r.stderr)")
+    let g = try generate(["--guidance", "-3"])
+    #expect(g.status != 0 && g.stderr.contains("--guidance must be between 0 and 100"), "\(g.stderr)")
+  }
+
   /// Destinations that cannot work fail before loading: the input itself, the video and frames in one place, a
   /// folder where no file can be created (permission bits mean nothing to root or to /proc).
   @Test func destinationsThatCannotWork() throws {
