@@ -62,9 +62,16 @@ import Testing
     #expect(!left.contains("batch-summary.json"), "an interrupted batch writes no summary")
     // Complete = the video and its sidecar; a video whose sidecar was not written yet is made again.
     let finished = left.filter { $0.hasSuffix(".mp4") && left.contains($0 + ".json") }
-    // What a SIGKILL (no chance to clean up) would leave: the re-run removes its own items' temporaries only.
+    // What a SIGKILL (no chance to clean up) would leave: the re-run removes its own items' temporaries, and only
+    // those no writer can still own (process gone, untouched for a minute); a fresh one may belong to a writer on
+    // another machine sharing the folder, and stays.
     let stale = [".d.mp4.i2v-tmp-999999-1", ".d.mp4.json.tmp-999999-2"], foreign = ".other.mp4.i2v-tmp-999999-3"
-    for name in stale + [foreign] { try Data().write(to: f.output.appendingPathComponent(name)) }
+    let fresh = ".d.mp4.i2v-tmp-999998-4"
+    for name in stale + [foreign, fresh] { try Data().write(to: f.output.appendingPathComponent(name)) }
+    for name in stale + [foreign] {
+      try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)],
+                                            ofItemAtPath: f.output.appendingPathComponent(name).path)
+    }
 
     let r = try f.run(["--steps", "12"])
     #expect(r.status == 0, "\(r.stderr)")
@@ -73,7 +80,7 @@ import Testing
     #expect(summary.count("done") == 4 - finished.count && summary.count("failed") == 0)
     #expect(f.outputs().filter { $0.hasSuffix(".mp4") } == ["a.mp4", "b.mp4", "c.mp4", "d.mp4"])
     #expect(r.stderr.contains("removed 2 temporary file(s)"), "\(r.stderr)")
-    #expect(f.outputs().filter { $0.hasPrefix(".") } == [foreign])
+    #expect(f.outputs().filter { $0.hasPrefix(".") } == [fresh, foreign].sorted())
   }
 
   /// Three shards run one after another do every item exactly once; Slurm and Kubernetes variables pick the

@@ -72,6 +72,20 @@ import Testing
     }
   }
 
+  /// A killed generate's hidden temporaries are removed by the next generate of the same output (once their
+  /// process is gone and they are a minute old).
+  @Test func staleTemporariesOfAKilledRunAreRemoved() throws {
+    let dir = try CLI.tempDir()
+    let out = dir.appendingPathComponent("clip.mp4").path
+    let stale = dir.appendingPathComponent(".clip.mp4.i2v-tmp-999999-7").path
+    try Data("partial".utf8).write(to: URL(fileURLWithPath: stale))
+    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-300)], ofItemAtPath: stale)
+    let r = try generate(["--seed", "1"], output: out)
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: stale))
+    #expect(FileManager.default.fileExists(atPath: out))
+  }
+
   /// Negative numbers reach the range checks (instead of "Missing value" from the argument parser).
   @Test func negativeNumbersGetTheRangeMessage() throws {
     let r = try generate(["--steps", "-1"])

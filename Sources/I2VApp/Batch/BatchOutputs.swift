@@ -22,9 +22,11 @@ public enum BatchOutputs {
   public static func isComplete(output: String) -> Bool { exists(output) && exists(sidecarPath(for: output)) }
 
   /// Removes temporary files that a killed run (SIGKILL, power loss: no chance to clean up) left for these
-  /// outputs. Only this batch's own names are touched, so other shards' work in progress is never removed.
+  /// outputs. Only these outputs' names are touched, and only files no running writer can own: written by a
+  /// process of this machine that is gone and untouched for a minute, or untouched for an hour (a writer on
+  /// another machine of a shared folder, whose process number means nothing here, finishes in seconds).
   /// Returns how many were removed.
-  public static func removeStaleTemporaries(in folder: String, for outputs: [String]) -> Int {
+  public static func removeStaleTemporaries(in folder: String, for outputs: [String], now: Date = Date()) -> Int {
     var names = Set<String>()
     for output in outputs {
       names.insert((trimmed(output) as NSString).lastPathComponent)
@@ -39,10 +41,24 @@ public enum BatchOutputs {
         return names.contains(String(entry[entry.index(after: entry.startIndex)..<range.lowerBound]))
       }
       guard isOurs else { continue }
-      if (try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(entry))) != nil {
+      let path = (folder as NSString).appendingPathComponent(entry)
+      guard isAbandoned(entry, path: path, markers: markers, now: now) else { continue }
+      if (try? FileManager.default.removeItem(atPath: path)) != nil {
         removed += 1
       }
     }
     return removed
+  }
+
+  /// `.NAME<marker>PID-N`: whether its writer can no longer be at work (see `removeStaleTemporaries`).
+  static func isAbandoned(_ entry: String, path: String, markers: [String], now: Date) -> Bool {
+    let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
+    let age = now.timeIntervalSince(modified)
+    if age > 3600 { return true }
+    guard age > 60, let marker = markers.first(where: { entry.contains($0) }),
+      let range = entry.range(of: marker, options: .backwards),
+      let pid = Int32(entry[range.upperBound...].prefix { $0.isNumber })
+    else { return false }
+    return kill(pid, 0) != 0 && errno == ESRCH
   }
 }

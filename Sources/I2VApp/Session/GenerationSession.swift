@@ -185,6 +185,12 @@ public final class GenerationSession {
     for w in warnings where printedWarnings.insert(w).inserted { report.notice("warning: \(w)") }
     try preflight(request)
     integrity.startHashing()  // overlaps loading and generating; the sidecar waits for it
+    // What an earlier, killed run left for these outputs (hidden temporaries) goes now.
+    for path in [item.output] + (item.framesDir.map { [$0] } ?? []) {
+      let trimmed = BatchOutputs.trimmed(path)
+      let folder = (trimmed as NSString).deletingLastPathComponent
+      _ = BatchOutputs.removeStaleTemporaries(in: folder.isEmpty ? "." : folder, for: [path])
+    }
     let started = Date()
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
