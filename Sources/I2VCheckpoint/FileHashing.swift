@@ -184,7 +184,12 @@ public struct FileRecord: Codable, Equatable, Sendable {
 public enum I2VCacheFolder {
   public static var path: String? {
     let env = ProcessInfo.processInfo.environment
-    if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/i2v" }
+    if let x = env["XDG_CACHE_HOME"], !x.isEmpty {
+      // A cache "folder" that is a file cannot hold a cache: no caching (said where hashing is reported).
+      var isDir: ObjCBool = false
+      if FileManager.default.fileExists(atPath: x, isDirectory: &isDir), !isDir.boolValue { return nil }
+      return x + "/i2v"
+    }
     let home = HomeFolder.path
     return home.isEmpty || home == "/" ? nil : home + "/.cache/i2v"
   }

@@ -30,7 +30,8 @@ struct GenerateCommand: ParsableCommand {
       --seed S gives the same frames as diffusers' I2VGenXLPipeline called with
       generator=torch.manual_seed(S) on CPU (same model, inputs and settings), on every device.
 
-      Exit status: 0 done, 1 failed (message on stderr), 3 out of memory (with the settings that would fit).
+      Exit status: 0 done, 1 failed (message on stderr), 3 out of memory (with the settings that would fit),
+      64 a setting that cannot work (like every flag the parser refuses).
 
       Examples:
         i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
@@ -90,6 +91,12 @@ struct GenerateCommand: ParsableCommand {
     } catch let e as MemoryPreflightError {
       _ = failure(e.message)
       throw ExitCode(MemoryAdvice.exitStatus)
+    } catch let e as SettingsError {
+      _ = failure(e.message)
+      throw ExitCode.validationFailure
+    } catch PipelineError.invalidRequest(let message) {
+      _ = failure(message)
+      throw ExitCode.validationFailure
     } catch PipelineError.outOfMemory(let stage, let detail) {
       let request = session?.lastRequest
       let message = MemoryAdvice.message(stage: stage, detail: detail, request: request,

@@ -21,7 +21,8 @@ import Testing
   /// The size multiple comes from the model's VAE (2 for the tiny fixture, 8 for I2VGen-XL), checked before loading.
   @Test func sizeNotAMultipleOfTheVAEScale() throws {
     let r = try generate(["--width", "101"])
-    #expect(r.status != 0)
+    #expect(r.status == 64, "a setting that cannot work exits like a flag the parser refuses (\(r.status))")
+    #expect(try generate(["--steps", "0"]).status == 64)
     #expect(r.stderr.contains("must each be a multiple of 2 for this model"), "\(r.stderr)")
     #expect(r.stderr.contains("e.g. 100x"), "\(r.stderr)")
     #expect(!r.stderr.contains("loading"), "\(r.stderr)")
@@ -84,6 +85,20 @@ import Testing
     #expect(r.status == 0, "\(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: stale))
     #expect(FileManager.default.fileExists(atPath: out))
+  }
+
+  /// A cache "folder" that is a file disables the hash cache, and says so, instead of claiming a cache path.
+  @Test func cacheHomeThatIsAFile() throws {
+    let dir = try CLI.tempDir()
+    let file = dir.appendingPathComponent("not-a-folder").path
+    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+    let out = dir.appendingPathComponent("o.mp4").path
+    let r = try CLI.run(["generate", "--model", CLI.fixture("models/tiny-a"), "--image",
+                         CLI.fixture("images/square_48x48.png"), "--prompt", "a cat", "--preset", "smoke", "-o", out,
+                         "--progress"], environment: ["XDG_CACHE_HOME": file])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("no usable cache folder"), "\(r.stderr)")
+    #expect(!r.stderr.contains("cached in \(file)"), "\(r.stderr)")
   }
 
   /// Negative numbers reach the range checks (instead of "Missing value" from the argument parser).

@@ -52,7 +52,8 @@ public final class ModelIntegrity {
     let files = try folder.filesUsed(dtype: dtype, weighted: ComponentCheck.weightedComponents)
     let cache = FileHashCache()
     let toRead = cache.uncachedBytes(of: files, in: folder.path)
-    let where_ = cache.path.map { " (once; cached in \($0))" } ?? ""
+    let where_ = cache.path.map { " (once; cached in \($0))" }
+      ?? " (every run: no usable cache folder; point XDG_CACHE_HOME at a folder)"
     var status = "none"
     var mixing: [String] = []
     lockPath = ModelLock.existingPath(forModel: folder.path)
