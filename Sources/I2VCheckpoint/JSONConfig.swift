@@ -100,3 +100,38 @@ public struct JSONConfig: @unchecked Sendable {
     return JSONConfig(values: d, path: path)
   }
 }
+
+extension JSONConfig {
+  /// The config at `path`, parsed once per process while the file is unchanged (size, mtime, ctime): the
+  /// session, the integrity checks, the memory estimate and the pipeline all read the same configs.
+  public static func cached(path: String) throws -> JSONConfig {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return try JSONConfig(path: path) }  // let the reader name the problem
+    let stamp = [Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ctim.tv_nsec)]
+    ConfigCache.lock.lock()
+    if let hit = ConfigCache.entries[path], hit.stamp == stamp {
+      ConfigCache.lock.unlock()
+      return hit.config
+    }
+    ConfigCache.lock.unlock()
+    let config = try JSONConfig(path: path)
+    ConfigCache.lock.lock()
+    ConfigCache.entries[path] = (stamp, config)
+    ConfigCache.parses[path, default: 0] += 1
+    ConfigCache.lock.unlock()
+    return config
+  }
+
+  /// How many times `cached(path:)` has parsed files below `folder` so far (for tests).
+  public static func cachedParses(under folder: String) -> Int {
+    ConfigCache.lock.lock()
+    defer { ConfigCache.lock.unlock() }
+    return ConfigCache.parses.filter { $0.key.hasPrefix(folder) }.values.reduce(0, +)
+  }
+}
+
+private enum ConfigCache {
+  static let lock = NSLock()
+  nonisolated(unsafe) static var entries: [String: (stamp: [Int64], config: JSONConfig)] = [:]
+  nonisolated(unsafe) static var parses: [String: Int] = [:]
+}

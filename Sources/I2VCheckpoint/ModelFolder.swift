@@ -66,7 +66,7 @@ public struct ComponentFolder: Sendable {
   public func config() throws -> JSONConfig {
     for candidate in ["config.json", "scheduler_config.json", "preprocessor_config.json"] {
       let p = file(candidate)
-      if FileManager.default.fileExists(atPath: p) { return try JSONConfig(path: p) }
+      if FileManager.default.fileExists(atPath: p) { return try JSONConfig.cached(path: p) }
     }
     throw CheckpointError(path, "no config.json in component '\(name)'")
   }

@@ -177,6 +177,20 @@ import Testing
     }
   }
 
+  /// Configs are parsed once per process: a second pipeline, a memory estimate and a component check on the
+  /// same model read no config file again.
+  @Test func configsAreParsedOnce() throws {
+    let path = FixturePaths.fixture("models/tiny-b").path
+    _ = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path))
+    let before = JSONConfig.cachedParses(under: path)
+    let model = try ModelFolder(path: path)
+    _ = try I2VGenXLPipeline(PipelineDescriptor(modelPath: path), checked: model)
+    _ = try MemoryEstimate.forModel(model, request: Self.smallRequest(), dtype: .float32, device: .cpu)
+    _ = try model.component("unet").config()
+    #expect(JSONConfig.cachedParses(under: path) == before)
+    #expect(before >= 4)  // the first pipeline did parse them
+  }
+
   /// A failed allocation is reported as out-of-memory, not as any other error.
   @Test func outOfMemoryIsClassified() throws {
     do {
