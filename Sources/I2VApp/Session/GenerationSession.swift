@@ -177,7 +177,8 @@ public final class GenerationSession {
 
   /// Generates a prepared job (see `prepare`).
   public func run(_ job: PreparedJob, isCancelled: () -> Bool = { false }) throws -> Result {
-    let (item, request, preset, guidance) = (job.item, job.request, job.preset, job.guidance)
+    let (item, preset, guidance) = (job.item, job.preset, job.guidance)
+    var request = job.request
     let (writeOptions, videoFPS, warnings) = (job.writeOptions, job.videoFPS, job.warnings)
     lastRequest = request
     report.notice("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
@@ -195,7 +196,8 @@ public final class GenerationSession {
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
     pendingLoadSeconds = 0
-    let tokens = pipeline.tokenizer.encode(item.prompt)
+    let tokens = pipeline.tokenizer.encode(item.prompt)  // once: for the note below and for the pipeline
+    request.promptIDs = tokens.ids
     if tokens.truncated {
       report.note("note: the prompt has \(tokens.count) tokens; the model reads the first \(tokens.maxContentTokens). "
         + "Dropped: \"\(tokens.droppedText)\"")

@@ -20,6 +20,9 @@ public struct GenerationRequest: Sendable {
   public var decodeChunkSize: Int
   /// DDIM η (0 = deterministic DDIM, diffusers' default).
   public var eta: Double
+  /// The prompt's token ids (77, padded) when the caller has already tokenized it with this model's
+  /// tokenizer; nil = the pipeline tokenizes `prompt`.
+  public var promptIDs: [Int]? = nil
 
   public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
