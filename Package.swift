@@ -69,15 +69,17 @@ let package = Package(
       dependencies: ["CTorch"],
       linkerSettings: [.linkedLibrary("dl")]
     ),
+    // Small helpers the lower layers share (temporary-file naming).
+    .target(name: "I2VSupport"),
     // Checkpoints: safetensors, diffusers folder layout, strict weight binding.
-    .target(name: "I2VCheckpoint", dependencies: ["I2VTensor"]),
+    .target(name: "I2VCheckpoint", dependencies: ["I2VTensor", "I2VSupport"]),
     // The one image type (8-bit RGB) that media I/O and the models' preprocessing share.
     .target(name: "I2VImage"),
     // Models: CLIP tokenizer, image preprocessing (Pillow-exact resizes), network modules.
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint", "I2VImage"]),
     // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
-    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
+    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
     // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
     // (libpng alone with I2V_MEDIA=png.)
     .target(
@@ -87,7 +89,7 @@ let package = Package(
       linkerSettings: mediaLink
     ),
     // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
-    .target(name: "I2VMedia", dependencies: ["CMedia", "I2VImage"]),
+    .target(name: "I2VMedia", dependencies: ["CMedia", "I2VImage", "I2VSupport"]),
     .executableTarget(
       name: "i2v",
       dependencies: [
@@ -98,7 +100,7 @@ let package = Package(
     .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
-    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia"]),
+    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
     .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),

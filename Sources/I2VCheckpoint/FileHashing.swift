@@ -1,4 +1,5 @@
 import Foundation
+import I2VSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -203,7 +204,7 @@ public enum AtomicFile {
     let folder = (path as NSString).deletingLastPathComponent
     if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
     let temp = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent
-      + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+      + ".tmp-" + TemporaryName.owner + "-\(UInt32.random(in: 0...UInt32.max))"
     let untrack = track(temp)
     defer { untrack() }
     guard FileManager.default.createFile(atPath: temp, contents: data) else {

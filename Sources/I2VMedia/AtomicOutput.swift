@@ -2,6 +2,7 @@
 // folder (same file system, so the final rename is atomic) and renamed into place at the end.
 import CMedia
 import Foundation
+import I2VSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -33,7 +34,7 @@ final class AtomicOutput {
     var created: String?
     for _ in 0..<64 {
       // Hidden, and not ending in the real extension, so globs like *.mp4 never pick up a partial file.
-      let candidate = folder + "/." + base + ".i2v-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+      let candidate = folder + "/." + base + ".i2v-tmp-" + TemporaryName.owner + "-\(UInt32.random(in: 0...UInt32.max))"
       let ok: Bool
       switch kind {
       case .file:

@@ -1,4 +1,5 @@
 import Foundation
+import I2VSupport
 import Testing
 
 /// Re-running a batch: skip what is done, `--force`, resume after an interrupted run, and sharding.
@@ -62,16 +63,12 @@ import Testing
     #expect(!left.contains("batch-summary.json"), "an interrupted batch writes no summary")
     // Complete = the video and its sidecar; a video whose sidecar was not written yet is made again.
     let finished = left.filter { $0.hasSuffix(".mp4") && left.contains($0 + ".json") }
-    // What a SIGKILL (no chance to clean up) would leave: the re-run removes its own items' temporaries, and only
-    // those no writer can still own (process gone, untouched for a minute); a fresh one may belong to a writer on
-    // another machine sharing the folder, and stays.
-    let stale = [".d.mp4.i2v-tmp-999999-1", ".d.mp4.json.tmp-999999-2"], foreign = ".other.mp4.i2v-tmp-999999-3"
-    let fresh = ".d.mp4.i2v-tmp-999998-4"
+    // What a SIGKILL (no chance to clean up) would leave: the re-run removes its own items' temporaries whose
+    // process on this machine is gone; another machine's (a shared folder) stay until they are an hour old.
+    let host = TemporaryName.host
+    let stale = [".d.mp4.i2v-tmp-\(host)-999999-1", ".d.mp4.json.tmp-\(host)-999999-2"]
+    let foreign = ".other.mp4.i2v-tmp-\(host)-999999-3", fresh = ".d.mp4.i2v-tmp-othermachine-999998-4"
     for name in stale + [foreign, fresh] { try Data().write(to: f.output.appendingPathComponent(name)) }
-    for name in stale + [foreign] {
-      try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)],
-                                            ofItemAtPath: f.output.appendingPathComponent(name).path)
-    }
 
     let r = try f.run(["--steps", "12"])
     #expect(r.status == 0, "\(r.stderr)")

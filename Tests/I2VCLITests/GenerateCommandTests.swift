@@ -1,5 +1,6 @@
 import Foundation
 import I2VMedia
+import I2VSupport
 import Testing
 
 /// Bad input fails before any weight is loaded, with a message that says what and how to fix it.
@@ -73,17 +74,18 @@ import Testing
     }
   }
 
-  /// A killed generate's hidden temporaries are removed by the next generate of the same output (once their
-  /// process is gone and they are a minute old).
+  /// A killed generate's hidden temporaries are removed by the next generate of the same output (their process
+  /// on this machine is gone); another machine's are left to it.
   @Test func staleTemporariesOfAKilledRunAreRemoved() throws {
     let dir = try CLI.tempDir()
     let out = dir.appendingPathComponent("clip.mp4").path
-    let stale = dir.appendingPathComponent(".clip.mp4.i2v-tmp-999999-7").path
-    try Data("partial".utf8).write(to: URL(fileURLWithPath: stale))
-    try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-300)], ofItemAtPath: stale)
+    let stale = dir.appendingPathComponent(".clip.mp4.i2v-tmp-\(TemporaryName.host)-999999-7").path
+    let remote = dir.appendingPathComponent(".clip.mp4.i2v-tmp-othermachine-999999-8").path
+    for path in [stale, remote] { try Data("partial".utf8).write(to: URL(fileURLWithPath: path)) }
     let r = try generate(["--seed", "1"], output: out)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(!FileManager.default.fileExists(atPath: stale))
+    #expect(FileManager.default.fileExists(atPath: remote))
     #expect(FileManager.default.fileExists(atPath: out))
   }
 

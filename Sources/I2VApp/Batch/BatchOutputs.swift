@@ -1,4 +1,5 @@
 import Foundation
+import I2VSupport
 
 /// What a batch output looks like on disk, and when it counts as done.
 ///
@@ -23,8 +24,8 @@ public enum BatchOutputs {
 
   /// Removes temporary files that a killed run (SIGKILL, power loss: no chance to clean up) left for these
   /// outputs. Only these outputs' names are touched, and only files no running writer can own: written by a
-  /// process of this machine that is gone and untouched for a minute, or untouched for an hour (a writer on
-  /// another machine of a shared folder, whose process number means nothing here, finishes in seconds).
+  /// process of this machine that is gone, or untouched for an hour (a writer on another machine of a shared
+  /// folder, whose process number means nothing here, finishes its file in seconds).
   /// Returns how many were removed.
   public static func removeStaleTemporaries(in folder: String, for outputs: [String], now: Date = Date()) -> Int {
     var names = Set<String>()
@@ -32,7 +33,7 @@ public enum BatchOutputs {
       names.insert((trimmed(output) as NSString).lastPathComponent)
       names.insert((sidecarPath(for: output) as NSString).lastPathComponent)
     }
-    // `.NAME.i2v-tmp-PID-N` (video writers) and `.NAME.tmp-PID-N` (sidecars, summaries).
+    // `.NAME.i2v-tmp-HOST-PID-N` (video writers) and `.NAME.tmp-HOST-PID-N` (sidecars, summaries).
     let markers = [".i2v-tmp-", ".tmp-"]
     var removed = 0
     for entry in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where entry.hasPrefix(".") {
@@ -55,10 +56,10 @@ public enum BatchOutputs {
     let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
     let age = now.timeIntervalSince(modified)
     if age > 3600 { return true }
-    guard age > 60, let marker = markers.first(where: { entry.contains($0) }),
+    guard let marker = markers.first(where: { entry.contains($0) }),
       let range = entry.range(of: marker, options: .backwards),
-      let pid = Int32(entry[range.upperBound...].prefix { $0.isNumber })
+      let owner = TemporaryName.parse(entry[range.upperBound...]), owner.host == TemporaryName.host
     else { return false }
-    return kill(pid, 0) != 0 && errno == ESRCH
+    return kill(owner.pid, 0) != 0 && errno == ESRCH
   }
 }
