@@ -207,13 +207,29 @@ public enum AtomicFile {
       + ".tmp-" + TemporaryName.owner + "-\(UInt32.random(in: 0...UInt32.max))"
     let untrack = track(temp)
     defer { untrack() }
-    guard FileManager.default.createFile(atPath: temp, contents: data) else {
-      throw CheckpointError(path, "cannot write a temporary file in '\(folder.isEmpty ? "." : folder)'")
+    // Written directly (Foundation's createFile writes through a temporary of its own, `.dat.nosync…`, which a
+    // SIGKILL would leave behind under a name no clean-up knows).
+    let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw CheckpointError(path, "cannot write a temporary file in '\(folder.isEmpty ? "." : folder)': "
+        + String(cString: strerror(errno)))
     }
-    let fd = open(temp, O_RDONLY | O_CLOEXEC)
-    if fd >= 0 {
-      _ = fsync(fd)
-      close(fd)
+    let written = data.withUnsafeBytes { raw -> Bool in
+      var offset = 0
+      while offset < raw.count {
+        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return false }
+        offset += n
+      }
+      return true
+    }
+    let synced = fsync(fd) == 0
+    close(fd)
+    guard written && synced else {
+      let reason = String(cString: strerror(errno))
+      unlink(temp)
+      throw CheckpointError(path, "cannot write '\(temp)': \(reason) (is the disk full?)")
     }
     guard rename(temp, path) == 0 else {
       let reason = String(cString: strerror(errno))

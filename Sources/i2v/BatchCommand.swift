@@ -113,7 +113,9 @@ struct BatchCommand: ParsableCommand {
       manifest: manifest.map(Self.absolute), outputDir: Self.absolute(plan.outputDir),
       model: Self.absolute(session.model.path), totalItems: all.count,
       shard: .init(index: shard.index, count: shard.count, source: shard.source.rawValue))
-    if !dryRun, case let n = BatchOutputs.removeStaleTemporaries(in: plan.outputDir, for: mine.map(\.output)), n > 0 {
+    if !dryRun, case let n = BatchOutputs.removeStaleTemporaries(in: plan.outputDir, for: mine.map(\.output))
+      + BatchClaims.removeAbandoned(for: mine.map(\.output)), n > 0
+    {
       log("removed \(n) temporary file(s) left by an interrupted run")
     }
 
@@ -190,8 +192,22 @@ struct BatchCommand: ParsableCommand {
     var results: [Int: BatchSummary.Entry] = [:]
     var busy = 0.0, finished = 0
     for (i, (item, sessionItem)) in todo.enumerated() {
-      log("[\(i + 1)/\(todo.count)] \(item.label) → \(item.outputName)")
       var entry = self.entry(item, outputDir: outputDir)
+      // Another batch writing into this folder may hold the item, or have finished it since the triage.
+      guard BatchClaims.claim(item.output) else {
+        log("[\(i + 1)/\(todo.count)] \(item.label): another batch process is working on it; skipped")
+        entry.status = .skipped
+        results[item.position] = entry
+        continue
+      }
+      defer { BatchClaims.release(item.output) }
+      if !(force || options.overwrite) && BatchOutputs.isComplete(output: item.output) {
+        entry.status = .skipped
+        entry.sidecar = relative(BatchOutputs.sidecarPath(for: item.output), to: outputDir)
+        results[item.position] = entry
+        continue
+      }
+      log("[\(i + 1)/\(todo.count)] \(item.label) → \(item.outputName)")
       let started = Date()
       do {
         let r = try session.run(sessionItem)

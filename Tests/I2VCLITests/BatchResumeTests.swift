@@ -112,3 +112,33 @@ import Testing
     }
   }
 }
+
+/// Two batches started together on one folder, without --shard, do every item exactly once between them.
+@Suite struct ConcurrentBatchTests {
+  @Test func twoBatchesShareTheWork() throws {
+    let f = try BatchFolder((0..<6).map { ("img\($0).png", "square_48x48.png") })
+    func start() throws -> (Process, Pipe) {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: CLI.executable)
+      p.arguments = f.arguments(["--prompt", "a cat", "--frames", "2", "--json"])
+      var env = ProcessInfo.processInfo.environment
+      env["XDG_CACHE_HOME"] = f.root.appendingPathComponent("cache").path
+      p.environment = env
+      let out = Pipe()
+      p.standardOutput = out
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      return (p, out)
+    }
+    let (a, aOut) = try start(), (b, bOut) = try start()
+    let aText = String(decoding: aOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let bText = String(decoding: bOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    a.waitUntilExit()
+    b.waitUntilExit()
+    #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
+    let doneA = jsonObject(aText).images("done"), doneB = jsonObject(bText).images("done")
+    #expect((doneA + doneB).sorted() == (0..<6).map { "img\($0).png" }, "A: \(doneA), B: \(doneB)")
+    #expect(Set(doneA).isDisjoint(with: doneB))
+    #expect(f.outputs().filter { $0.hasPrefix(".") }.isEmpty, "\(f.outputs())")
+  }
+}
