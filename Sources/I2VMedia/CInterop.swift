@@ -28,7 +28,8 @@ func mediaError(status: Int32, detail: String, path: String, role: MediaRole) ->
   case CM_ERR_NOT_FOUND:
     return role == .input ? .fileNotFound(path: path) : .invalidOutput(path: path, reason: detail)
   case CM_ERR_IO:
-    return role == .input ? .unreadable(path: path, reason: detail) : .writeFailed(path: path, reason: detail)
+    return role == .input ? .unreadable(path: path, reason: detail)
+      : .writeFailed(path: path, reason: detail + freeSpaceNote(path))
   case CM_ERR_EMPTY:
     return .emptyFile(path: path)
   case CM_ERR_NOT_IMAGE:
@@ -46,8 +47,19 @@ func mediaError(status: Int32, detail: String, path: String, role: MediaRole) ->
   case CM_ERR_INVALID_ARGUMENT:
     return .invalidFrames(reason: "\(path): \(detail)")
   default:
-    return .writeFailed(path: path, reason: detail)
+    return .writeFailed(path: path, reason: detail + freeSpaceNote(path))
   }
+}
+
+/// When a write fails on a nearly full file system, says so (read at the failure, while the partial output
+/// still takes its space): "; the disk holding it is full (12 KB free): free some space or write elsewhere".
+func freeSpaceNote(_ path: String) -> String {
+  var p = path
+  while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+  let folder = (p as NSString).deletingLastPathComponent
+  guard let free = DiskSpace.available(at: folder.isEmpty ? "." : folder), free < 64 << 20 else { return "" }
+  let text = free < 1 << 20 ? "\(free >> 10) KB" : "\(free >> 20) MB"
+  return "; the disk holding it is full (\(text) free): free some space or write elsewhere"
 }
 
 /// Calls `body` with a NULL-terminated C array of the given strings (valid only during the call).
@@ -67,5 +79,15 @@ func string<T>(fromCCharTuple tuple: T) -> String {
     let bytes = raw.bindMemory(to: UInt8.self)
     let end = bytes.firstIndex(of: 0) ?? bytes.count
     return String(decoding: bytes[..<end], as: UTF8.self)
+  }
+}
+
+/// Free space of file systems, for messages and for stopping work that cannot be written.
+public enum DiskSpace {
+  /// Bytes an unprivileged writer may still use on the file system holding `folder`; nil when unknown.
+  public static func available(at folder: String) -> UInt64? {
+    var st = statvfs()
+    guard statvfs(folder, &st) == 0 else { return nil }
+    return UInt64(st.f_bavail) * UInt64(st.f_frsize)
   }
 }

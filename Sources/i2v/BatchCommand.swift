@@ -191,7 +191,16 @@ struct BatchCommand: ParsableCommand {
   {
     var results: [Int: BatchSummary.Entry] = [:]
     var busy = 0.0, finished = 0
+    var diskFull: String? = nil
     for (i, (item, sessionItem)) in todo.enumerated() {
+      // Once the output disk is full, nothing else can be written: the rest fail at once, saying why.
+      if let diskFull {
+        var entry = self.entry(item, outputDir: outputDir)
+        entry.status = .failed
+        entry.error = diskFull
+        results[item.position] = entry
+        continue
+      }
       var entry = self.entry(item, outputDir: outputDir)
       // Another batch writing into this folder may hold the item, or have finished it since the triage.
       guard BatchClaims.claim(item.output) else {
@@ -228,6 +237,11 @@ struct BatchCommand: ParsableCommand {
           entry.error! += "; " + sameSizeNote(todo[(i + 1)...].map(\.1), like: sessionItem, session: session)
         }
         logFailure(item, entry.error!)
+        if case MediaError.writeFailed = error, let free = DiskSpace.available(at: outputDir), free < 1 << 20 {
+          diskFull = "not started: the disk holding \(outputDir) filled up (\(free >> 10) KB free once the partial "
+            + "output was removed); free some space and run the same command again (finished items are kept)"
+          log("the output disk is full: the \(todo.count - i - 1) item(s) left are not started")
+        }
       }
       busy += Date().timeIntervalSince(started)
       finished += 1
