@@ -17,6 +17,12 @@ public enum TemporaryName {
   /// `HOST-PID` (the host with anything but letters and digits replaced by `_`).
   public static var owner: String { "\(host)-\(getpid())" }
 
+  /// Whether the writer `host`/`pid` is known to be gone: a process of this machine that no longer exists.
+  /// Another machine's process cannot be asked, so it never counts as gone here.
+  public static func isGone(host: String, pid: Int32) -> Bool {
+    host == self.host && kill(pid, 0) != 0 && errno == ESRCH
+  }
+
   /// (host, pid) from the `HOST-PID-N` tail of a temporary name; nil for other names.
   public static func parse(_ tail: Substring) -> (host: String, pid: Int32)? {
     let parts = tail.split(separator: "-", omittingEmptySubsequences: false)

@@ -72,6 +72,6 @@ public enum BatchClaims {
       // Unreadable or half-written: only a crashed creator leaves that; give it a moment to finish writing.
       return Date().timeIntervalSince(modified) > 10
     }
-    return o.host == TemporaryName.host && kill(o.pid, 0) != 0 && errno == ESRCH
+    return TemporaryName.isGone(host: o.host, pid: o.pid)
   }
 }

@@ -58,8 +58,8 @@ public enum BatchOutputs {
     if age > 3600 { return true }
     guard let marker = markers.first(where: { entry.contains($0) }),
       let range = entry.range(of: marker, options: .backwards),
-      let owner = TemporaryName.parse(entry[range.upperBound...]), owner.host == TemporaryName.host
+      let owner = TemporaryName.parse(entry[range.upperBound...])
     else { return false }
-    return kill(owner.pid, 0) != 0 && errno == ESRCH
+    return TemporaryName.isGone(host: owner.host, pid: owner.pid)
   }
 }
