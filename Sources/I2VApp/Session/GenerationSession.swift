@@ -196,7 +196,7 @@ public final class GenerationSession {
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
     pendingLoadSeconds = 0
-    let tokens = pipeline.tokenizer.encode(item.prompt)  // once: for the note below and for the pipeline
+    let tokens = pipeline.tokenizer.encode(item.prompt, cleanup: request.textCleanup)  // once: for the note below and for the pipeline
     request.promptIDs = tokens.ids
     if tokens.truncated {
       report.note("note: the prompt has \(tokens.count) tokens; the model reads the first \(tokens.maxContentTokens). "

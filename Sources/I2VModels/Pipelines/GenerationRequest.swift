@@ -23,6 +23,8 @@ public struct GenerationRequest: Sendable {
   /// The prompt's token ids (77, padded) when the caller has already tokenized it with this model's
   /// tokenizer; nil = the pipeline tokenizes `prompt`.
   public var promptIDs: [Int]? = nil
+  /// The prompts' text cleanup before BPE (`.ftfy`: transformers' slow CLIPTokenizer with ftfy installed).
+  public var textCleanup: TextCleanup = .ftfy
 
   public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,

@@ -149,8 +149,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
 
     // 3.1 Text: [negative ; positive] along the batch.
     onEvent(.stage("encoding prompt"))
-    let promptEmbeds = try encodePrompt(r.prompt, ids: r.promptIDs)
-    let textContext = cfg ? try Tensor.cat([encodePrompt(r.negativePrompt ?? ""), promptEmbeds]) : promptEmbeds
+    let promptEmbeds = try encodePrompt(r.prompt, ids: r.promptIDs, cleanup: r.textCleanup)
+    let textContext = cfg ? try Tensor.cat([encodePrompt(r.negativePrompt ?? "", cleanup: r.textCleanup), promptEmbeds]) : promptEmbeds
     release("text_encoder")
     try checkCancel()
 
@@ -241,8 +241,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   }
 
   /// `encode_prompt` for one prompt: ids padded/truncated to 77, penultimate layer + final LayerNorm.
-  func encodePrompt(_ text: String, ids known: [Int]? = nil) throws -> Tensor {
-    let ids = (known ?? tokenizer.encode(text).ids).map { Int64($0) }
+  func encodePrompt(_ text: String, ids known: [Int]? = nil, cleanup: TextCleanup) throws -> Tensor {
+    let ids = (known ?? tokenizer.encode(text, cleanup: cleanup).ids).map { Int64($0) }
     let idTensor = try Tensor(ids, shape: [1, ids.count]).to(.int64, device: device)
     return try textEncoder.encode(ids: idTensor, clipSkip: 1)
   }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The CLIP BPE tokenizer, id-for-id equal to transformers' slow `CLIPTokenizer` (v4.57) without
-/// `ftfy` installed, as diffusers' `I2VGenXLPipeline` calls it:
+/// The CLIP BPE tokenizer, id-for-id equal to transformers' slow `CLIPTokenizer` (v4.57) with `ftfy` installed
+/// (or without it: `TextCleanup.basic`), as diffusers' `I2VGenXLPipeline` calls it:
 /// `tokenizer(prompt, padding="max_length", max_length=model_max_length, truncation=True)`.
 ///
 /// Steps (transformers' slow `CLIPTokenizer`, `models/clip/tokenization_clip.py`): split out special-token strings written in the prompt, BERT-style cleanup
@@ -109,7 +109,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
   // MARK: - Encoding
 
   /// Tokenizes one prompt exactly as the pipeline does, keeping every token's source span.
-  public func encode(_ prompt: String) -> CLIPTokenization {
+  public func encode(_ prompt: String, cleanup: TextCleanup = .ftfy) -> CLIPTokenization {
     let scalars = Array(prompt.unicodeScalars)
     var tokens: [CLIPToken] = []
     var segmentStart = 0
@@ -117,7 +117,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     while i <= scalars.count {
       let special = i < scalars.count ? addedToken(in: scalars, at: i) : nil
       if i == scalars.count || special != nil {
-        appendText(scalars[segmentStart..<i], offset: segmentStart, to: &tokens)
+        appendText(scalars[segmentStart..<i], offset: segmentStart, cleanup: cleanup, to: &tokens)
         if let special {
           let end = i + special.scalars.count
           tokens.append(CLIPToken(id: special.id, symbol: special.content, source: i..<end))
@@ -136,7 +136,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
   }
 
   /// The `maxLength` ids of each prompt.
-  public func ids(_ prompt: String) -> [Int] { encode(prompt).ids }
+  public func ids(_ prompt: String, cleanup: TextCleanup = .ftfy) -> [Int] { encode(prompt, cleanup: cleanup).ids }
 
   /// The added token (longest first) that starts at `i`, if any; matching is case-sensitive.
   private func addedToken(
@@ -149,9 +149,16 @@ public final class CLIPTokenizer: @unchecked Sendable {
   }
 
   /// `CLIPTokenizer._tokenize` of one text segment between special tokens.
-  private func appendText(_ segment: ArraySlice<Unicode.Scalar>, offset: Int, to tokens: inout [CLIPToken]) {
+  private func appendText(
+    _ segment: ArraySlice<Unicode.Scalar>, offset: Int, cleanup: TextCleanup, to tokens: inout [CLIPToken]
+  ) {
     guard !segment.isEmpty else { return }
-    for word in CLIPTextCleanup.words(segment, offset: offset) {
+    let words: [[TaggedScalar]]
+    switch cleanup {
+    case .basic: words = CLIPTextCleanup.words(segment, offset: offset)
+    case .ftfy: words = FTFYCleanup.words(segment, offset: offset)
+    }
+    for word in words {
       for piece in CLIPPreTokenizer.pieces(word) {
         for t in bpe(byteSymbols: ByteUnicodeTable.symbols(forUTF8: piece.text)) {
           tokens.append(CLIPToken(id: t.id, symbol: t.symbol, source: piece.origin))
