@@ -11,7 +11,10 @@ struct TokenizeCommand: ParsableCommand {
       The text encoder reads 77 tokens: start, the first 75 tokens of the
       prompt, end. Longer prompts are cut without an error; this command says
       exactly which words are lost. The ids are those of the CLIPTokenizer
-      diffusers uses (transformers' slow tokenizer, without ftfy).
+      diffusers uses (transformers' slow tokenizer with ftfy installed: its
+      text cleanup repairs mojibake, HTML entities, full-width forms, curly
+      quotes and ligatures; --text-cleanup basic gives the ids of an
+      environment without ftfy).
 
       The model: --model DIR (a diffusers folder or its tokenizer/ folder),
       else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache,
@@ -23,6 +26,7 @@ struct TokenizeCommand: ParsableCommand {
         i2v tokenize --model ~/models/i2vgen-xl "first prompt" "second prompt"
         i2v tokenize --tokens "Café au lait, slow motion"
         i2v tokenize --json < prompts.txt | jq .count
+        i2v tokenize --tokens --text-cleanup basic "東京の夜"
       """
   )
 
@@ -31,6 +35,8 @@ struct TokenizeCommand: ParsableCommand {
   @Flag(name: .long, help: "One JSON object per prompt per line (ids: the 77 the encoder receives; count; dropped…).")
   var json = false
   @Flag(name: .long, help: "Also list every token with its id.") var tokens = false
+  @Option(name: .long, help: ArgumentHelp("The text cleanup (as generate's --text-cleanup).", valueName: "ftfy|basic"))
+  var textCleanup: TextCleanup = .ftfy
   @Argument(help: "Prompts (default: one per line of standard input).") var prompts: [String] = []
 
   func run() throws {
@@ -42,7 +48,7 @@ struct TokenizeCommand: ParsableCommand {
     }
     let inputs = prompts.isEmpty ? Self.standardInputLines() : prompts
     for (n, prompt) in inputs.enumerated() {
-      let result = tokenizer.encode(prompt)
+      let result = tokenizer.encode(prompt, cleanup: textCleanup)
       if json {
         print(try Self.jsonLine(result, withTokens: tokens))
       } else {

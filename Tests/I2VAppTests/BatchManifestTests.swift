@@ -1,5 +1,6 @@
 import Foundation
 import I2VApp
+import I2VModels
 import Testing
 
 /// Manifest parsing: CSV quoting, JSON Lines values, and errors that name the file, line and field.
@@ -95,5 +96,21 @@ import Testing
     try Data("image,prompt\n".utf8).write(to: URL(fileURLWithPath: headerOnly))
     #expect(error { try BatchManifest(path: headerOnly) }.contains("no jobs"))
     #expect(error { try BatchManifest(path: dir.appendingPathComponent("none.jsonl").path) }.contains("cannot read"))
+  }
+}
+
+/// A manifest row's fields override the command line's settings.
+@Suite struct BatchRowSettingsTests {
+  @Test func textCleanupFieldOverridesTheFlag() throws {
+    var settings = GenerationSettings()
+    #expect(settings.textCleanup == .ftfy)
+    try BatchPlan.apply(BatchManifest.Row(line: 2, fields: ["image": "a.png", "text_cleanup": " Basic "]),
+                        to: &settings, presetBase: ".")
+    #expect(settings.textCleanup == .basic)
+    var other = GenerationSettings()
+    #expect(throws: (any Error).self) {
+      try BatchPlan.apply(BatchManifest.Row(line: 3, fields: ["image": "a.png", "text_cleanup": "nfkc"]),
+                          to: &other, presetBase: ".")
+    }
   }
 }

@@ -23,7 +23,7 @@ public struct BatchManifest: Sendable {
   /// The columns a manifest may have; `image` is required, everything else falls back to the command line.
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
-    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "output",
+    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "output",
   ]
 
   public let path: String

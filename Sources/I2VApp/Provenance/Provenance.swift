@@ -63,12 +63,14 @@ public struct Provenance: Codable {
     public var decodeChunkSize: Int
     public var eta: Double
     public var crf: Int?
+    /// "ftfy" or "basic": how the prompts were cleaned before tokenizing.
+    public var textCleanup: String?
 
     public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
       case presetFile = "preset_file", steps, guidance, guidanceSource = "guidance_source"
       case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
-      case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf
+      case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
     }
   }
 
@@ -186,7 +188,7 @@ extension Provenance {
       guidance: r.guidanceScale, guidanceSource: guidance.source.rawValue, guidanceReason: guidance.reason,
       frames: r.frames, fps: videoFPS, conditioningFPS: r.conditioningFPS, width: r.width, height: r.height,
       seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
-      eta: r.eta, crf: item.options.crf)
+      eta: r.eta, crf: item.options.crf, textCleanup: r.textCleanup.rawValue)
     let integrity = session.integrity
     var (index, components) = try integrity.record()
     components["model_index.json"] = ComponentRecord(variant: nil, files: ["model_index.json": index])
