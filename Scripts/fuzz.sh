@@ -43,11 +43,11 @@ UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 I2V_FUZZ_TARGET="$target" \
   .build-fuzz/release/i2v-fuzz "$corpus" "Tests/Fixtures/fuzz/$target" \
   -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-  -artifact_prefix="$artifacts/" 2>&1 | tee "$log" | grep -E "^#[0-9]+ +(INITED|DONE|pulse)|ERROR|SUMMARY|Test unit written" >&2
+  -artifact_prefix="$artifacts/" 2>&1 | tee "$log" | grep -E "^#[0-9]+[[:space:]]+(INITED|DONE|pulse)|ERROR|SUMMARY|Test unit written" >&2
 status=${PIPESTATUS[0]}
 set -e
-execs=$(grep -o "stat::number_of_executed_units: *[0-9]*" "$log" | grep -o "[0-9]*$" | tail -1)
-cov=$(grep -oE "^#[0-9]+ +DONE +cov: [0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1)
-files=$(ls "$corpus" | wc -l)
+execs=$(grep -o "stat::number_of_executed_units: *[0-9]*" "$log" | grep -o "[0-9]*$" | tail -1 || true)
+cov=$(grep -oE "^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)[[:space:]]+cov: [0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1 || true)
+files=$(find "$corpus" -type f | wc -l)
 echo "fuzz $target: ${execs:-0} executions in ${seconds}s, coverage ${cov:-?} edges, corpus $files files, exit $status"
 exit "$status"

@@ -69,7 +69,7 @@ struct cm_encoder {
   struct SwsContext *sws;
   AVFrame *frame;
   AVPacket *pkt;
-  uint8_t *padded;            // RGB frame padded to the coded size (odd sizes only)
+  uint8_t *padded;            // RGB frame copied to the coded size, with slack that swscale may read
   int64_t frames_in;
   int64_t packets_out;
   int finished;
@@ -229,12 +229,12 @@ int cm_encoder_open(const char *path, const cm_encoder_config *cfg, cm_encoder *
     }
     sws_setColorspaceDetails(e->sws, sws_getCoefficients(SWS_CS_DEFAULT), 1, sws_getCoefficients(SWS_CS_ITU709), 0,
                              0, 1 << 16, 1 << 16);
-    if (e->coded_w != e->width || e->coded_h != e->height) {
-      e->padded = malloc((size_t)e->coded_w * e->coded_h * 3);
-      if (!e->padded) {
-        cm_encoder_free(e);
-        return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
-      }
+    // Always a copy: swscale's SIMD input loops read up to 16 bytes past the last pixel (valgrind saw it read
+    // beyond the caller's exact-size frame), so the source must have padding after it.
+    e->padded = av_mallocz((size_t)e->coded_w * e->coded_h * 3 + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!e->padded) {
+      cm_encoder_free(e);
+      return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
     }
   }
   *out = e;
@@ -278,7 +278,7 @@ int cm_encoder_add_rgb(cm_encoder *e, const uint8_t *rgb, char *err, size_t errl
     return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "cm_encoder_add_rgb: wrong encoder state");
   cm_log_begin();
   const uint8_t *src = rgb;
-  if (e->padded) {  // repeat the last column / row: an invisible edge, no colour bleeding from black
+  if (e->padded) {  // odd sizes repeat the last column / row: an invisible edge, no colour bleeding from black
     size_t in_row = (size_t)e->width * 3, out_row = (size_t)e->coded_w * 3;
     for (int y = 0; y < e->coded_h; y++) {
       int sy = y < e->height ? y : e->height - 1;
@@ -341,7 +341,7 @@ void cm_encoder_free(cm_encoder *e) {
   sws_freeContext(e->sws);
   av_frame_free(&e->frame);
   av_packet_free(&e->pkt);
-  free(e->padded);
+  av_free(e->padded);
   free(e);
 }
 
