@@ -21,9 +21,16 @@ public struct DDIMScheduler: @unchecked Sendable {
   public let alphasCumprod: [Float]
   public let finalAlphaCumprod: Float
 
+  /// The longest training schedule accepted (diffusers' schedulers use 1000).
+  public static let maxTrainTimesteps = 100_000
+
   public init(config c: JSONConfig) throws {
     trainTimesteps = try c.int("num_train_timesteps", default: 1000)
-    guard trainTimesteps >= 2 else { throw CheckpointError(c.path, "field 'num_train_timesteps' must be at least 2") }
+    // Bounded: the schedule tables are this long (fuzzing found a 10^9 that took minutes and gigabytes).
+    guard (2...Self.maxTrainTimesteps).contains(trainTimesteps) else {
+      throw CheckpointError(c.path, "field 'num_train_timesteps' must be between 2 and \(Self.maxTrainTimesteps) "
+        + "(got \(trainTimesteps); diffusers' models use 1000)")
+    }
     let predictionName = try c.string("prediction_type", default: "epsilon")
     guard let p = Prediction(rawValue: predictionName) else {
       throw CheckpointError(c.path, "field 'prediction_type' is '\(predictionName)'; supported: epsilon, v_prediction, sample")
