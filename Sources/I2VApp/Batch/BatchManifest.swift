@@ -23,7 +23,7 @@ public struct BatchManifest: Sendable {
   /// The columns a manifest may have; `image` is required, everything else falls back to the command line.
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
-    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "output",
+    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "prompt_syntax", "long_prompt", "output",
   ]
 
   public let path: String
@@ -213,10 +213,12 @@ public struct BatchManifest: Sendable {
     return rows
   }
 
-  /// Strings as they are, numbers as their shortest text, null as "not set"; anything else is an error.
+  /// Strings as they are, numbers as their shortest text, booleans as true/false, null as "not set"; anything
+  /// else is an error.
   static func jsonValue(_ value: Any, path: String, line: Int, key: String) throws -> String? {
     if value is NSNull { return nil }
     if let s = value as? String { return s }
+    if let n = value as? NSNumber, String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
     if let n = value as? NSNumber, String(cString: n.objCType) != "c" {
       // Integers keep their exact digits (a seed of 2^64 must fail as too large, not wrap to 0); so do numbers
       // too long for 64 bits, which Foundation parses as decimals.
