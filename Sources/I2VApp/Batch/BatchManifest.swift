@@ -26,6 +26,9 @@ public struct BatchManifest: Sendable {
     "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "prompt_syntax", "long_prompt", "output",
   ]
 
+  /// Columns that hold on/off values (true/false, yes/no, 1/0; JSON booleans).
+  public static let booleanColumns: Set<String> = ["long_prompt"]
+
   public let path: String
   public let rows: [Row]
 
@@ -213,12 +216,14 @@ public struct BatchManifest: Sendable {
     return rows
   }
 
-  /// Strings as they are, numbers as their shortest text, booleans as true/false, null as "not set"; anything
-  /// else is an error.
+  /// Strings as they are, numbers as their shortest text, booleans (in on/off columns) as true/false, null as
+  /// "not set"; anything else is an error.
   static func jsonValue(_ value: Any, path: String, line: Int, key: String) throws -> String? {
     if value is NSNull { return nil }
     if let s = value as? String { return s }
-    if let n = value as? NSNumber, String(cString: n.objCType) == "c" { return n.boolValue ? "true" : "false" }
+    if let n = value as? NSNumber, String(cString: n.objCType) == "c", booleanColumns.contains(normalize(column: key)) {
+      return n.boolValue ? "true" : "false"
+    }
     if let n = value as? NSNumber, String(cString: n.objCType) != "c" {
       // Integers keep their exact digits (a seed of 2^64 must fail as too large, not wrap to 0); so do numbers
       // too long for 64 bits, which Foundation parses as decimals.
