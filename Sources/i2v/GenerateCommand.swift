@@ -50,10 +50,13 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image in.png --prompt "test" --preset smoke -o t.mp4 --json
         i2v generate --image cat.png --prompt "a cat" --width 1280 --height 704 -o cat.mp4 --dry-run
         i2v generate --image cat.png --prompt "a cat" --offload model -o cat.mp4   # 8 GB GPUs
-        i2v generate --image city.png --prompt "$(cat long-prompt.txt)" --long-prompt -o city.mp4
-        i2v generate --image cat.png --prompt "a (fluffy:1.3) cat, [blurry] background" \\
-          --prompt-syntax weighted --negative-prompt "(low quality:1.2)" -o cat.mp4
-        i2v generate --image in.png --prompt "a harbour at dawn BREAK boats rocking, gulls" --long-prompt -o h.mp4
+        i2v generate --image city.png --prompt "$(cat story.txt)" --long-prompt \\
+          -o city.mp4
+        i2v generate --image cat.png --prompt-syntax weighted -o cat.mp4 \\
+          --prompt "a (fluffy:1.3) cat, [blurry] background" \\
+          --negative-prompt "(low quality:1.2)"
+        i2v generate --image h.png --long-prompt -o h.mp4 \\
+          --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
       """
   )
 
