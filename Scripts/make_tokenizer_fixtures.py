@@ -2,16 +2,19 @@
 """Token-id fixtures for the Swift CLIP BPE tokenizer.
 
 Writes Tests/Fixtures/tokenizer/prompts.jsonl: one JSON object per line,
-    {"prompt": str, "ids": [77 ints], "ids_untruncated": [ints]}
+    {"prompt": str, "ids": [77 ints], "ids_untruncated": [ints],
+     "ids_basic": [77 ints], "ids_basic_untruncated": [ints]}
 produced by transformers' *slow* CLIPTokenizer (the class diffusers 0.33.1 uses) loaded
 from the real ali-vilab/i2vgen-xl tokenizer files (the committed copy in Tests/Fixtures/real/configs/tokenizer), with
     ids             = tok(p, padding="max_length", max_length=77, truncation=True).input_ids
     ids_untruncated = tok(p).input_ids          (bos + all tokens + eos, no padding)
+`ids*` come from the tokenizer as transformers builds it with ftfy installed (ftfy.fix_text cleanup, the
+reference); `ids_basic*` from the same tokenizer switched to the cleanup transformers uses without ftfy
+(BasicTokenizer(strip_accents=False, do_split_on_punc=False)), i2v's `--text-cleanup basic`.
 
-ftfy must NOT be importable (we reproduce the no-ftfy BasicTokenizer text cleanup);
-the script aborts if it is.
+ftfy must be importable (6.3.1, as pinned by Scripts/setup_reference_env.sh).
 
-The prompt list is fixed in this file (a seeded random.Random builds the long prompts),
+The prompt list is fixed in this file (seeded random.Random instances build the mixed and random ones),
 so reruns give identical output.
 
 Usage: .venv-ref/bin/python Scripts/make_tokenizer_fixtures.py [--tokenizer DIR] [--out FILE]
@@ -368,6 +371,8 @@ def build_prompts():
     for n in [110, 140, 190]:
         P.append(" ".join(rng2.choice(words) for _ in range(n)))
 
+    P += text_cleanup_prompts()
+
     # de-duplicate preserving order
     seen = set()
     out = []
@@ -378,37 +383,168 @@ def build_prompts():
     return out
 
 
+def mojibake(text, encoding):
+    """UTF-8 bytes of `text` read as `encoding` (what a wrong decode leaves), or None if undecodable."""
+    try:
+        return text.encode("utf-8").decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def text_cleanup_prompts():
+    """Prompts where ftfy's cleanup and the no-ftfy BasicTokenizer differ, or where ftfy has a rule to apply."""
+    P = []
+    # CJK: whole sentences, mixed with Latin, punctuation and full-width forms.
+    P += [
+        "日本の古い寺と桜の花びらが舞う", "東京の夜景、ネオンが光る雨の街", "富士山の上をゆっくり流れる雲",
+        "猫が窓辺で昼寝をしている", "カメラがゆっくりとズームインする", "ｶﾀｶﾅ ﾊﾝｶｸ ﾃｷｽﾄ", "ひらがなだけのぶん",
+        "一只小猫在阳光下睡觉", "长城在晨雾中蜿蜒", "夜晚的上海外滩灯火辉煌", "熊猫吃竹子，慢动作", "龍が空を飛ぶ",
+        "繁體中文：台北的夜市", "서울의 밤거리, 네온사인", "고양이가 창가에서 잠을 잔다", "한강 위로 해가 진다",
+        "ㅎㅏㄴㄱㅡㄹ 자모", "日本語とEnglishとして한국어", "東京2024オリンピック", "漢字ｶﾀｶﾅhiragana混在",
+        "「引用」『二重』【括弧】", "句読点。、！？", "全角スペース　区切り", "ＡＢＣ　ｄｅｆ　１２３",
+        "ＬＯＵＤ　ＮＯＩＳＥＳ", "Ｃａｆé　ｆｕｌｌｗｉｄｔｈ", "１９８０年代の東京",
+    ]
+    # Cyrillic, Greek, Arabic, Hebrew, Indic, Thai.
+    P += [
+        "Москва зимой, снег падает на Красную площадь", "кот бежит по траве", "ПРИВЕТ мир", "Ёлка и ёж",
+        "Київ навесні", "Беларусь і Ўзбекістан", "Αθήνα το βράδυ", "ΟΔΥΣΣΕΥΣ ΤΕΛΟΣ", "σίσυφος ς",
+        "القطة تنام على الأريكة", "مرحبا بالعالم، كيف حالك؟", "ﻻ ﷲ ligature forms", "שלום עולם",
+        "नमस्ते दुनिया, बिल्ली सो रही है", "বাংলা ভাষা", "தமிழ் மொழி", "แมวนอนบนโซฟา", "ພາສາລາວ",
+    ]
+    # Emoji, ZWJ sequences, modifiers, flags, keycaps, tags.
+    P += [
+        "👩‍🚀 astronaut on the moon", "🧑🏽‍🎨 painting", "👨‍👩‍👧 family walk", "🏳️‍🌈 flag waving",
+        "🏴‍☠️ pirate ship", "❤️‍🔥 heart on fire", "🐻‍❄️ polar bear", "1️⃣2️⃣3️⃣ keycaps", "🇯🇵🇫🇷🇧🇷",
+        "🏴󠁧󠁢󠁷󠁬󠁳󠁿 wales flag (tags)", "👍🏻👍🏼👍🏽👍🏾👍🏿", "🐈‍⬛ black cat", "☺︎ text style ☺️ emoji style",
+        "✨🌙⭐ night sky", "🎬🎥📽️ cinema",
+    ]
+    # Zero-width and other format characters, joiners, directional marks, variation selectors.
+    P += [
+        "zero\u200bwidth\u200bspace everywhere", "word\u200cjoiner\u200d", "\u2060word joiner\u2060",
+        "soft\u00adhyphenated\u00adword", "\u202ertl override\u202c", "\u2066isolate\u2069 text",
+        "mongolian\u180evowel", "arabic\u061cletter mark", "\u206adeprecated\u206f controls",
+        "interlinear\ufff9a\ufffab\ufffbannotation", "object\ufffcreplacement", "\ufeffbom at start",
+        "bom\ufeffin middle", "variation\ufe0fselector", "cjk\U000e0100variation", "tag\U000e0041chars",
+        "\u00a0nbsp\u00a0around\u00a0", "narrow\u202fnbsp", "figure\u2007space", "ideographic\u3000space",
+        "thin\u2009space hair\u200aspace", "line\u2028separator", "para\u2029separator", "next\x85line",
+        "tab\tand\vvertical\fform feed", "carriage\rreturn", "crlf\r\nline", "many\n\n\nnewlines",
+        "  leading and trailing  ", "\t\n mixed whitespace \t\n", "file\x1csep\x1dgroup\x1erecord\x1funit",
+    ]
+    # HTML entities: named, numeric, upper-case, no semicolon, invalid, nested, and with '<' (HTML kept).
+    P += [
+        "Fish &amp; chips", "&lt;tag&gt; &quot;q&quot; &apos;a&apos;", "&eacute;t&eacute; &Eacute;T&Eacute;",
+        "P&EACUTE;REZ &NTILDE; &nTILDE;", "&hellip; &mdash; &ndash; &nbsp;x", "&#233;&#xE9;&#XE9;&#0233;",
+        "&#59; &#x3b; semicolons", "&#0; &#13; &#128; &#150; control refs", "&#55296; &#x110000; &#99999999;",
+        "&#x1F600; &#128512; emoji refs", "&#1; &#x7f; &#xFFFE; dropped", "&notanentity; &amp", "&AMP; &COPY;",
+        "this&not that", "&#x;&#;&#xyz;", "&amp;lt; double", "&amp;amp;amp;", "a &lt; b <b>bold &amp; html</b>",
+        "first line &amp;\nsecond <line> &amp;\nthird &amp;", "&Aacute;&aacute;&AACUTE;", "&#12ab; &#x1g;",
+        "&abcdefghijklmnopqrstuvwxyz; long", "&thinsp;&ensp;&emsp;&zwnj;&zwj;",
+    ]
+    # Curly quotes, primes, dashes, ellipses, ligatures and digraphs.
+    P += [
+        "\u201cdouble\u201d and \u2018single\u2019 quotes", "\u201elow\u201c \u201flow reversed\u201f",
+        "it\u2019s don\u2019t they\u2019re", "\u201bodd\u201a", "\u02bcokina \u02bbokina", "prime\u2032 double\u2033",
+        "\u00abguillemets\u00bb \u2039single\u203a", "em\u2014dash en\u2013dash", "wait\u2026 what",
+        "\ufb01sh \ufb02ower \ufb00 \ufb03ce \ufb04 \ufb05 \ufb06", "\u0132sselmeer \u0133s", "\u01c4 \u01c5 \u01c6",
+        "\u01c7ubljana \u01c8 \u01c9 \u01ca \u01cb \u01cc", "\u01f1 \u01f2 \u01f3", "\u0149 afrikaans",
+        "\u00e6 \u0153 \u00c6 \u0152 kept", "\u2126 ohm \u212b angstrom \u212a kelvin",
+    ]
+    # Terminal escapes and control characters.
+    P += [
+        "\x1b[31mred\x1b[0m text", "\x1b[1;32;40mbold green\x1b[m", "\x1b[Kclear", "\x1b[\u0663\u0661mx",
+        "\x1bnot an escape", "bell\x07 backspace\x08 del\x7f", "nul\x00in\x00text", "\x1a substitute",
+    ]
+    # Mojibake: UTF-8 read in each encoding ftfy knows, double mojibake, lost bytes, spaces for 0xA0.
+    samples = ["café", "naïve résumé", "Zürich Straße", "Łódź Gdańsk", "Ελληνικά", "Москва", "İstanbul",
+               "“quoted”", "don’t", "€100", "señor niño", "✔ done", "日本", "👍 good", "à la carte", "crème brûlée",
+               "Tōkyō", "São Paulo", "Ærøskøbing", "naïve café — “déjà vu”"]
+    encodings = ["latin-1", "windows-1252", "windows-1251", "windows-1250", "windows-1253", "windows-1254",
+                 "windows-1257", "iso-8859-2", "mac_roman", "cp437"]
+    for i, text in enumerate(samples):
+        for enc in (encodings if i < 8 else encodings[i % 3:: 3]):
+            m = mojibake(text, enc)
+            if m is not None:
+                P.append(f"a photo of {m} in the rain")
+    P += [
+        "cafÃ©", "Ã la mode", "voilÃ le travail", "Ã\xa0 la carte", "fÃ cil", "Ã s vezes", "Ã quele",
+        "The Mona Lisa doesnÃ¢â‚¬â„¢t have eyebrows.", "Ã¢â‚¬Å“double mojibakeÃ¢â‚¬Â\x9d", "â€œ like this â€\ufffd",
+        "â€™ lost â€? byte", "Ð¿Ñ€Ð¸Ð²ÐµÑ‚", "Ã©tÃ© cafÃ© naÃ¯ve", "ÃƒÂ©", "Ã¼ber Ã¤rger Ã¶l", "âœ” No problems",
+        "&macr;\\_(ã\x83\x84)_/&macr;", "sÃ³", "l\x92humanit\xe9", "\x93quoted\x94 c1 controls", "caf\xc3\xa9",
+        "æ—¥æœ¬èªž", "ðŸ‘ emoji mojibake", "ðŸ˜€ðŸ˜ƒ", "Ð\xa0Ð\xa0 spaces", "ГўВЂВњcyrillic double", "вЂњ quotes вЂќ",
+        "Гўв‚¬Вў bullet", "Î±Î²Î³ greek", "Î\xa0 pi", "mixed cafÃ© and café", "only ascii here", "ÂŁ pound Â£",
+        "1Â½ cups", "Â© 2024 Â®", "naÃ¯ve\ncafÃ©\nline by line", "<p>cafÃ© &amp; bar</p>", "Ã\x89cole",
+        "Ã\x80 bientôt", "\xc0\x80 java null", "í\xa0½í¸\x80 cesu", "Ã¡Ã©Ã­Ã³Ãº", "âˆš macroman â‰ˆ",
+    ]
+    # Random Unicode (seeded): code points from every plane's assigned-looking ranges, and random mixes.
+    rng = random.Random(20261204)
+    pools = [(0x20, 0x7E), (0xA0, 0x24F), (0x370, 0x52F), (0x600, 0x6FF), (0x900, 0x97F), (0x3040, 0x30FF),
+             (0x4E00, 0x9FFF), (0xAC00, 0xD7A3), (0xFF00, 0xFFEF), (0x2000, 0x206F), (0x1F300, 0x1FAFF),
+             (0x20000, 0x2A6DF), (0x80, 0x9F), (0x0, 0x1F), (0xE000, 0xF8FF), (0x300, 0x36F)]
+    for _ in range(80):
+        n = rng.randint(1, 30)
+        chars = []
+        for _ in range(n):
+            lo, hi = rng.choice(pools)
+            c = rng.randint(lo, hi)
+            if 0xD800 <= c <= 0xDFFF:
+                continue
+            chars.append(chr(c))
+        P.append("".join(chars))
+    words = ["cat", "café", "日本", "👍", "&amp;", "Ã©", "“x”", "ＡＢ", "ﬁ", "\u200b", "\u00a0", "\t", "Москва"]
+    for _ in range(40):
+        P.append(" ".join(rng.choice(words) for _ in range(rng.randint(2, 12))))
+    # Very long: past 75 tokens in scripts where the two cleanups split differently.
+    P.append("日本の" * 60)
+    P.append(("cafÃ© " * 40).strip())
+    P.append(" ".join(["👨‍👩‍👧"] * 30))
+    P.append(("ＦＵＬＬ　ＷＩＤＴＨ　" * 20).strip())
+    P.append("&amp; " * 100)
+    return P
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokenizer", default=DEFAULT_TOKENIZER)
     ap.add_argument("--out", default=os.path.join(REPO, "Tests/Fixtures/tokenizer/prompts.jsonl"))
     args = ap.parse_args()
 
-    if importlib.util.find_spec("ftfy") is not None:
-        sys.exit("ftfy is importable: the fixtures must be produced without ftfy (pip uninstall ftfy)")
+    if importlib.util.find_spec("ftfy") is None:
+        sys.exit("ftfy is not importable: install it in the reference environment (Scripts/setup_reference_env.sh)")
+    import ftfy
 
     import transformers
     from transformers import CLIPTokenizer
+    from transformers.models.bert.tokenization_bert import BasicTokenizer
 
     tok = CLIPTokenizer.from_pretrained(args.tokenizer)
     assert type(tok).__name__ == "CLIPTokenizer"  # the slow one
-    assert tok.fix_text is None, "ftfy path active"
+    assert tok.fix_text is ftfy.fix_text, "ftfy path not active"
+    basic = CLIPTokenizer.from_pretrained(args.tokenizer)
+    # What CLIPTokenizer.__init__ sets up when `import ftfy` fails.
+    basic.nlp = BasicTokenizer(strip_accents=False, do_split_on_punc=False)
+    basic.fix_text = None
     assert tok.pad_token_id == 49407 and tok.bos_token_id == 49406 and tok.eos_token_id == 49407
     assert len(tok) == 49408
 
     prompts = build_prompts()
-    assert len(prompts) >= 300, len(prompts)
+    assert len(prompts) >= 600, len(prompts)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     n_trunc = 0
+    n_differ = 0
     with open(args.out, "w", encoding="utf-8") as f:
         for p in prompts:
             ids = tok(p, padding="max_length", max_length=77, truncation=True).input_ids
             full = tok(p).input_ids
-            assert len(ids) == 77
+            ids_basic = basic(p, padding="max_length", max_length=77, truncation=True).input_ids
+            full_basic = basic(p).input_ids
+            assert len(ids) == 77 and len(ids_basic) == 77
             n_trunc += len(full) > 77
-            f.write(json.dumps({"prompt": p, "ids": ids, "ids_untruncated": full}, ensure_ascii=False) + "\n")
-    print(f"wrote {len(prompts)} prompts ({n_trunc} longer than 77 ids) to {args.out} "
-          f"[transformers {transformers.__version__}, slow CLIPTokenizer, no ftfy]")
+            n_differ += full != full_basic
+            f.write(json.dumps({"prompt": p, "ids": ids, "ids_untruncated": full, "ids_basic": ids_basic,
+                                "ids_basic_untruncated": full_basic}, ensure_ascii=False) + "\n")
+    print(f"wrote {len(prompts)} prompts ({n_trunc} longer than 77 ids, {n_differ} tokenized differently "
+          f"without ftfy) to {args.out} [transformers {transformers.__version__}, slow CLIPTokenizer, "
+          f"ftfy {ftfy.__version__}]")
 
 
 if __name__ == "__main__":

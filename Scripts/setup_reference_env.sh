@@ -8,12 +8,11 @@
 #   transformers 4.57.x (transformers<5; the slow CLIPTokenizer diffusers 0.33.1 uses)
 #   safetensors, Pillow, numpy (latest compatible at setup time; see `pip freeze` output at the end)
 #
-# NOTE: `ftfy` is deliberately NOT installed. transformers' slow CLIPTokenizer
-# uses ftfy.fix_text + its own text cleanup when ftfy is importable, and falls
-# back to BasicTokenizer-style cleanup (whitespace normalisation + lower-casing)
-# when it is not. Our Swift tokenizer matches the no-ftfy behaviour, so the
-# fixtures must be produced without ftfy. The script refuses to continue if
-# ftfy is importable in the venv.
+#   ftfy==6.3.1         transformers' slow CLIPTokenizer cleans prompts with ftfy.fix_text when ftfy is
+#                       importable (as most diffusers environments have it, and as CLIP was trained) and
+#                       falls back to BERT's BasicTokenizer when not. The fixtures follow the ftfy path; the
+#                       tokenizer fixture also records the fallback's ids (i2v's --text-cleanup basic).
+#                       Scripts/make_text_tables.py reads ftfy's tables from this exact version.
 #
 # Usage: bash Scripts/setup_reference_env.sh
 set -euo pipefail
@@ -41,16 +40,11 @@ VPY="$VENV/bin/python"
        --index-url https://download.pytorch.org/whl/cpu --extra-index-url https://pypi.org/simple
 
 "$VPY" -m pip install --quiet \
-  "$DIFFUSERS_SPEC" "$TRANSFORMERS_SPEC" safetensors Pillow numpy
-
-if "$VPY" -c "import ftfy" 2>/dev/null; then
-  echo "ERROR: ftfy is installed in $VENV; uninstall it (pip uninstall ftfy): fixtures must be made without ftfy" >&2
-  exit 1
-fi
+  "$DIFFUSERS_SPEC" "$TRANSFORMERS_SPEC" "ftfy==6.3.1" safetensors Pillow numpy
 
 "$VPY" - <<'PYEOF'
-import torch, diffusers, transformers, safetensors, PIL, numpy
-print("torch", torch.__version__, "| diffusers", diffusers.__version__,
+import torch, diffusers, transformers, safetensors, PIL, numpy, ftfy
+print("torch", torch.__version__, "| diffusers", diffusers.__version__, "| ftfy", ftfy.__version__,
       "| transformers", transformers.__version__, "| safetensors", safetensors.__version__,
       "| Pillow", PIL.__version__, "| numpy", numpy.__version__)
 PYEOF

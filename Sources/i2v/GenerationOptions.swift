@@ -35,6 +35,11 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
   var noMetadata = false
+  @Option(name: .long, help: ArgumentHelp(
+    "The prompt's text cleanup: ftfy (as CLIP was trained and as transformers runs when ftfy is installed) or basic "
+      + "(as transformers without ftfy: CJK characters split apart, zero-width characters dropped).",
+    valueName: "ftfy|basic"))
+  var textCleanup: TextCleanup = .ftfy
 
   /// The settings as the application takes them.
   var settings: GenerationSettings {
@@ -55,6 +60,7 @@ struct GenerationOptions: ParsableArguments {
     g.overwrite = overwrite
     g.crf = crf
     g.metadata = !noMetadata
+    g.textCleanup = textCleanup
     return g
   }
 
@@ -62,6 +68,8 @@ struct GenerationOptions: ParsableArguments {
     do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
   }
 }
+
+extension TextCleanup: ExpressibleByArgument {}
 
 extension PromptSyntax: ExpressibleByArgument {
   public static var defaultCompletionKind: CompletionKind { .list(allCases.map(\.rawValue)) }

@@ -11,7 +11,10 @@ struct TokenizeCommand: ParsableCommand {
       The text encoder reads 77 tokens: start, the first 75 tokens of the
       prompt, end. Longer prompts are cut without an error; this command says
       exactly which words are lost. The ids are those of the CLIPTokenizer
-      diffusers uses (transformers' slow tokenizer, without ftfy).
+      diffusers uses (transformers' slow tokenizer with ftfy installed: its
+      text cleanup repairs mojibake, HTML entities, full-width forms, curly
+      quotes and ligatures; --text-cleanup basic gives the ids of an
+      environment without ftfy).
       --long-prompt and --prompt-syntax show the prompt as generate reads it
       with those options: its chunks of 75 tokens and each token's weight.
 
@@ -25,6 +28,7 @@ struct TokenizeCommand: ParsableCommand {
         i2v tokenize --model ~/models/i2vgen-xl "first prompt" "second prompt"
         i2v tokenize --tokens "Café au lait, slow motion"
         i2v tokenize --json < prompts.txt | jq .count
+        i2v tokenize --tokens --text-cleanup basic "東京の夜"
         i2v tokenize --long-prompt "$(cat long-prompt.txt)"
         i2v tokenize --prompt-syntax weighted --tokens "a (fluffy:1.3) cat, [blurry]"
       """
@@ -35,6 +39,8 @@ struct TokenizeCommand: ParsableCommand {
   @Flag(name: .long, help: "One JSON object per prompt per line (ids: the 77 the encoder receives; count; dropped…).")
   var json = false
   @Flag(name: .long, help: "Also list every token with its id.") var tokens = false
+  @Option(name: .long, help: ArgumentHelp("The text cleanup (as generate's --text-cleanup).", valueName: "ftfy|basic"))
+  var textCleanup: TextCleanup = .ftfy
   @Flag(name: .long, help: "Lay the prompt out in chunks of 75 tokens as generate --long-prompt does.")
   var longPrompt = false
   @Option(name: .long, help: ArgumentHelp("Read the prompt as generate --prompt-syntax does (weighted: A1111's "
@@ -50,13 +56,12 @@ struct TokenizeCommand: ParsableCommand {
       throw fail("\(error)")
     }
     let inputs = prompts.isEmpty ? Self.standardInputLines() : prompts
-    let cleanup = TextCleanup.ftfy
     if longPrompt || promptSyntax != .plain {
-      try layOut(inputs, tokenizer: tokenizer, cleanup: cleanup)
+      try layOut(inputs, tokenizer: tokenizer, cleanup: textCleanup)
       return
     }
     for (n, prompt) in inputs.enumerated() {
-      let result = tokenizer.encode(prompt, cleanup: cleanup)
+      let result = tokenizer.encode(prompt, cleanup: textCleanup)
       if json {
         print(try Self.jsonLine(result, withTokens: tokens))
       } else {

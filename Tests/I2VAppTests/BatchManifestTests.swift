@@ -119,3 +119,19 @@ import Testing
     #expect(error { try BatchManifest(path: dir.appendingPathComponent("none.jsonl").path) }.contains("cannot read"))
   }
 }
+
+/// A manifest row's fields override the command line's settings.
+@Suite struct BatchRowSettingsTests {
+  @Test func textCleanupFieldOverridesTheFlag() throws {
+    var settings = GenerationSettings()
+    #expect(settings.textCleanup == .ftfy)
+    try BatchPlan.apply(BatchManifest.Row(line: 2, fields: ["image": "a.png", "text_cleanup": " Basic "]),
+                        to: &settings, presetBase: ".")
+    #expect(settings.textCleanup == .basic)
+    var other = GenerationSettings()
+    #expect(throws: (any Error).self) {
+      try BatchPlan.apply(BatchManifest.Row(line: 3, fields: ["image": "a.png", "text_cleanup": "nfkc"]),
+                          to: &other, presetBase: ".")
+    }
+  }
+}

@@ -77,6 +77,21 @@ import Testing
     #expect(left == ["frames", "frames.json", "out.mp4", "out.mp4.json"], "\(left)")
   }
 
+  /// The text cleanup changes the tokens of this prompt, so the video; the sidecar says which one ran.
+  @Test func textCleanupIsAppliedAndRecorded() throws {
+    let prompt = "東京の夜 ＣＡＴ cafÃ©"
+    let ftfy = try generate(["--seed", "7", "-o", path("ftfy.mp4")], prompt: prompt)
+    let basic = try generate(["--seed", "7", "--text-cleanup", "basic", "-o", path("basic.mp4")], prompt: prompt)
+    #expect(ftfy.status == 0 && basic.status == 0, "\(ftfy.stderr) \(basic.stderr)")
+    let cleanups = try ["ftfy.mp4.json", "basic.mp4.json"].map {
+      (try ModelCopies.json(file: path($0))["parameters"] as? [String: Any])?["text_cleanup"] as? String
+    }
+    #expect(cleanups == ["ftfy", "basic"])
+    #expect(try FileHashCache.hashFile(path("ftfy.mp4")) != FileHashCache.hashFile(path("basic.mp4")))
+    let bad = try generate(["--text-cleanup", "nfkc", "-o", path("bad.mp4")])
+    #expect(bad.status == 64 && bad.stderr.contains("ftfy") && bad.stderr.contains("basic"), "\(bad.stderr)")
+  }
+
   @Test func weightsAreHashedOnceAndWarningsPrinted() throws {
     let first = try generate(["--guidance", "20", "-o", path("a.gif")])
     #expect(first.status == 0, "\(first.stderr)")

@@ -78,6 +78,26 @@ struct CLIPEncoderParityTests {
     print("CLIP text parity \(config): \(checked) tensors, max abs error \(worst)")
   }
 
+  /// The pipeline's ids for every case's prompts are the ones diffusers fed its text encoder (ftfy cleanup);
+  /// tiny-b/e_nonsquare's prompt is one the no-ftfy cleanup would tokenize differently.
+  @Test("case prompts tokenize to diffusers' ids", arguments: CLIPFixtures.configs)
+  func caseTokens(config: String) throws {
+    let tokenizer = try CLIPTokenizer(directory: CLIPFixtures.model(config).appendingPathComponent("tokenizer"))
+    var cleanupMatters = 0
+    for file in try CLIPFixtures.cases(config) {
+      let json = URL(fileURLWithPath: file.path).deletingPathExtension().appendingPathExtension("json")
+      let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
+      let prompts = [("prompt_ids", meta["prompt"] as! String),
+                     ("negative_ids", meta["negative_prompt_effective"] as? String ?? "")]
+      for (key, text) in prompts where file.entry(key) != nil {
+        let expected = try file.tensor(key).to(.int64).toArray(Int64.self).map { Int($0) }
+        #expect(tokenizer.encode(text).ids == expected, "\(caseName(file)) \(key)")
+        if tokenizer.encode(text, cleanup: .basic).ids != expected { cleanupMatters += 1 }
+      }
+    }
+    #expect(cleanupMatters == (config == "tiny-b" ? 1 : 0))
+  }
+
   @Test("image_embeds (float32)", arguments: CLIPFixtures.configs)
   func visionParity(config: String) throws {
     let model = try CLIPVisionModelWithProjection(

@@ -70,34 +70,42 @@ final class CLIPTokenizerTests: XCTestCase {
       ),
     ]
     for (prompt, expected) in examples {
-      let ids = tok.encode(prompt).ids
+      let ids = tok.encode(prompt, cleanup: .basic).ids
       XCTAssertEqual(ids.count, 77)
       XCTAssertEqual(Array(ids.prefix(expected.count)), expected, prompt)
       XCTAssertEqual(Set(ids.dropFirst(expected.count)), expected.count < 77 ? [49407] : [], prompt)
     }
   }
 
-  /// Token ids equal to transformers' slow CLIPTokenizer on every fixture prompt.
+  /// Token ids equal to transformers' slow CLIPTokenizer on every fixture prompt: with ftfy (the default
+  /// cleanup) and without it (`.basic`).
   func testFixturePromptsMatchTransformers() throws {
     let tok = try SharedTokenizer.get()
     let file = FixturePaths.fixture("tokenizer/prompts.jsonl")
     let text = try String(contentsOf: file, encoding: .utf8)
     var checked = 0
+    var cleanupsDiffer = 0
     var failures: [String] = []
     for line in text.split(separator: "\n") where !line.isEmpty {
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
       let prompt = object["prompt"] as! String
-      let ids = (object["ids"] as! [NSNumber]).map(\.intValue)
-      let result = tok.encode(prompt)
-      if result.ids != ids { failures.append("ids of \(prompt.debugDescription)") }
-      if let full = object["ids_untruncated"] as? [NSNumber] {
-        let content = full.dropFirst().dropLast().map(\.intValue)
-        if result.tokens.map(\.id) != content { failures.append("untruncated ids of \(prompt.debugDescription)") }
+      for (cleanup, key) in [(TextCleanup.ftfy, "ids"), (.basic, "ids_basic")] {
+        let ids = (object[key] as! [NSNumber]).map(\.intValue)
+        let result = tok.encode(prompt, cleanup: cleanup)
+        if result.ids != ids { failures.append("\(cleanup) ids of \(prompt.debugDescription)") }
+        let full = (object[key == "ids" ? "ids_untruncated" : "ids_basic_untruncated"] as! [NSNumber]).map(\.intValue)
+        if result.tokens.map(\.id) != Array(full.dropFirst().dropLast()) {
+          failures.append("\(cleanup) untruncated ids of \(prompt.debugDescription)")
+        }
+      }
+      if (object["ids_untruncated"] as! [NSNumber]) != (object["ids_basic_untruncated"] as! [NSNumber]) {
+        cleanupsDiffer += 1
       }
       checked += 1
     }
-    XCTAssertGreaterThanOrEqual(checked, 300)
-    XCTAssertEqual(failures, [], "\(failures.count) of \(checked) prompts differ")
+    XCTAssertGreaterThanOrEqual(checked, 600)
+    XCTAssertGreaterThanOrEqual(cleanupsDiffer, 300, "the fixture should exercise where the two cleanups differ")
+    XCTAssertEqual(failures, [], "\(failures.count) of \(2 * checked) tokenizations differ")
   }
 
   /// Optional extra corpus (same JSONL format; `ids` may leave out the trailing pad tokens) named by
@@ -189,9 +197,23 @@ final class CLIPTokenizerTests: XCTestCase {
     let result = tok.encode(prompt)
     let scalars = Array(prompt.unicodeScalars)
     let sources = result.tokens.map { String(String.UnicodeScalarView(scalars[$0.source])) }
-    let expected = ["<|endoftext|>", "café", "Ünïcode", "ΟΔΟΣ", "東", "京"]
-    XCTAssertEqual(Array(Set(sources)).sorted(), expected.sorted())
+    XCTAssertEqual(Set(sources), ["<|endoftext|>", "café", "Ünïcode", "ΟΔΟΣ", "東京"])
     XCTAssertEqual(result.tokens.first { $0.symbol == "<|endoftext|>" }?.id, 49407)
+    // Without ftfy, BasicTokenizer makes each CJK ideograph a word of its own.
+    let basic = tok.encode(prompt, cleanup: .basic)
+    XCTAssertEqual(Set(basic.tokens.map { String(String.UnicodeScalarView(scalars[$0.source])) }),
+                   ["<|endoftext|>", "café", "Ünïcode", "ΟΔΟΣ", "東", "京"])
+  }
+
+  /// Text that ftfy rewrites (mojibake, full-width forms, entities, ligatures) still traces to what was typed.
+  func testFTFYRewritesTraceToThePrompt() throws {
+    let tok = try SharedTokenizer.get()
+    let prompt = "cafÃ© ＬＯＵＤ &eacute;t&eacute; \u{FB01}sh \u{201C}q\u{201D}"
+    let result = tok.encode(prompt)
+    let scalars = Array(prompt.unicodeScalars)
+    let sources = result.tokens.map { String(String.UnicodeScalarView(scalars[$0.source])) }
+    XCTAssertEqual(CLIPToken.spelling(result.tokens), "caféloudétéfish\"q\"")  // spelling joins without spaces
+    XCTAssertEqual(Set(sources), ["cafÃ©", "ＬＯＵＤ", "&eacute;t&eacute;", "\u{FB01}sh", "\u{201C}", "q", "\u{201D}"])
   }
 
   func testSpecialTokensAndCleanupEdgeCases() throws {
@@ -209,7 +231,8 @@ final class CLIPTokenizerTests: XCTestCase {
       ("x\u{2028}y", [49406, 343, 344, 49407]),
     ]
     for (prompt, expected) in cases {
-      XCTAssertEqual(Array(tok.encode(prompt).ids.prefix(expected.count)), expected, prompt.debugDescription)
+      XCTAssertEqual(
+        Array(tok.encode(prompt, cleanup: .basic).ids.prefix(expected.count)), expected, prompt.debugDescription)
     }
   }
 

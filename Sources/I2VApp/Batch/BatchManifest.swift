@@ -23,7 +23,8 @@ public struct BatchManifest: Sendable {
   /// The columns a manifest may have; `image` is required, everything else falls back to the command line.
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
-    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "prompt_syntax", "long_prompt", "output",
+    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "prompt_syntax", "long_prompt",
+    "output",
   ]
 
   /// Columns that hold on/off values (true/false, yes/no, 1/0; JSON booleans).

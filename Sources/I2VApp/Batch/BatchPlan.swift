@@ -178,6 +178,7 @@ public struct BatchPlan {
       case "height": o.height = try parse(key, text)
       case "decode_chunk_size": o.decodeChunkSize = try parse(key, text)
       case "crf": o.crf = try parse(key, text)
+      case "text_cleanup": o.textCleanup = try parse(key, text)
       case "prompt_syntax": o.promptSyntax = try parse(key, text)
       case "long_prompt": o.longPrompt = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
@@ -216,6 +217,9 @@ protocol ManifestValue { init?(manifestText: String) }
 extension Int: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
 extension UInt64: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
 extension GuidanceSetting: ManifestValue { init?(manifestText t: String) { self.init(text: t) } }
+extension TextCleanup: ManifestValue {
+  init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
+}
 extension PromptSyntax: ManifestValue {
   init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
 }

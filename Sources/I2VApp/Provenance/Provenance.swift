@@ -63,6 +63,8 @@ public struct Provenance: Codable {
     public var decodeChunkSize: Int
     public var eta: Double
     public var crf: Int?
+    /// "ftfy" or "basic": how the prompts were cleaned before tokenizing.
+    public var textCleanup: String?
     /// "plain" or "weighted".
     public var promptSyntax: String?
     public var longPrompt: Bool?
@@ -76,7 +78,7 @@ public struct Provenance: Codable {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
       case presetFile = "preset_file", steps, guidance, guidanceSource = "guidance_source"
       case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
-      case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf
+      case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
       case promptSyntax = "prompt_syntax", longPrompt = "long_prompt", promptChunks = "prompt_chunks"
       case parsedPrompt = "parsed_prompt", parsedNegativePrompt = "parsed_negative_prompt"
     }
@@ -201,7 +203,7 @@ extension Provenance {
       guidance: r.guidanceScale, guidanceSource: guidance.source.rawValue, guidanceReason: guidance.reason,
       frames: r.frames, fps: videoFPS, conditioningFPS: r.conditioningFPS, width: r.width, height: r.height,
       seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
-      eta: r.eta, crf: item.options.crf)
+      eta: r.eta, crf: item.options.crf, textCleanup: r.textCleanup.rawValue)
     parameters.promptSyntax = r.promptSyntax.rawValue
     parameters.longPrompt = r.longPrompt
     parameters.promptChunks = r.prompts?.chunkCount

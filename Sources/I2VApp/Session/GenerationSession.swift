@@ -156,6 +156,7 @@ public final class GenerationSession {
     request.conditioningFPS = o.conditioningFps ?? videoFPS
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
+    request.textCleanup = o.textCleanup
     try request.validate(latentScale: latentScale)
     // A damaged input is never used silently: its decoder's report is a warning printed and kept in the sidecar.
     let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []

@@ -23,6 +23,8 @@ public struct GenerationSettings: Sendable, Equatable {
   public var crf: Int?
   /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).
   public var metadata = true
+  /// The prompt's text cleanup before BPE (`basic`: as transformers without ftfy installed).
+  public var textCleanup: TextCleanup = .ftfy
 
   public init() {}
 

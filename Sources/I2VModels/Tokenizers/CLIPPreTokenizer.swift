@@ -71,23 +71,21 @@ enum CLIPPreTokenizer {
     }
   }
 
-  /// `\p{L}`: general category L*.
+  /// `[\p{L}]` as the `regex` module matches it under IGNORECASE. Its Unicode version is newer than Swift's
+  /// (U+208F is a letter there), so the classes come from the module itself (CLIPRegexTables).
   static func isLetter(_ s: Unicode.Scalar) -> Bool {
     if s.value < 0x80 { return (0x41...0x5A).contains(s.value) || (0x61...0x7A).contains(s.value) }
-    switch s.properties.generalCategory {
-    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
-    default: return false
-    }
+    return letters.contains(s)
   }
 
-  /// `\p{N}`: general category N*.
+  /// `[\p{N}]` as the `regex` module matches it under IGNORECASE.
   static func isNumber(_ s: Unicode.Scalar) -> Bool {
     if s.value < 0x80 { return (0x30...0x39).contains(s.value) }
-    switch s.properties.generalCategory {
-    case .decimalNumber, .letterNumber, .otherNumber: return true
-    default: return false
-    }
+    return numbers.contains(s)
   }
+
+  private static let letters = ScalarSet(ranges: CLIPRegexTables.letters)
+  private static let numbers = ScalarSet(ranges: CLIPRegexTables.numbers)
 
   /// `\s` of the `regex` module: the Unicode White_Space property.
   static func isRegexSpace(_ s: Unicode.Scalar) -> Bool {

@@ -127,6 +127,8 @@ enum CLIPTextCleanup {
       } else if t.scalar.value == 0x3A3 {
         let sigma: UInt32 = isFinalSigma(word, at: i) ? 0x3C2 : 0x3C3
         result.append(TaggedScalar(scalar: Unicode.Scalar(sigma)!, origin: t.origin))
+      } else if !isAssignedInPython(t.scalar) {
+        result.append(t)  // unassigned in Python's Unicode version: str.lower() leaves it
       } else {
         for s in t.scalar.properties.lowercaseMapping.unicodeScalars {
           result.append(TaggedScalar(scalar: s, origin: t.origin))

@@ -34,7 +34,10 @@ enum UnicodeNFC {
   }
 
   private static func ccc(_ v: UInt32) -> UInt8 {
-    v < 0x300 ? 0 : Unicode.Scalar(v)!.properties.canonicalCombiningClass.rawValue
+    guard v >= 0x300 else { return 0 }
+    let s = Unicode.Scalar(v)!
+    // Marks assigned after Unicode 14 (e.g. U+1ACF-U+1AFF) are unassigned, class 0, for Python 3.11.
+    return CLIPTextCleanup.isAssignedInPython(s) ? s.properties.canonicalCombiningClass.rawValue : 0
   }
 
   private static func decompose(_ v: UInt32, into out: inout [UInt32]) {
