@@ -81,7 +81,7 @@ import Testing
     #expect(cut.result.status == 0 && long.result.status == 0, "\(cut.result.stderr)\n\(long.result.stderr)")
     #expect(cut.result.stderr.contains("Dropped: \"crimson cloak") && cut.result.stderr.contains("--long-prompt reads all of it"),
             "\(cut.result.stderr)")
-    #expect(long.result.stderr.contains("long prompt: 116 tokens in 2 chunks"), "\(long.result.stderr)")
+    #expect(long.result.stderr.contains("long prompt: prompt 116 tokens in 2 chunks, negative prompt 4 tokens in 1 chunk (+1 empty chunk to match)"), "\(long.result.stderr)")
     #expect(!long.result.stderr.contains("Dropped"))
     let a = try #require(cut.frames), b = try #require(long.frames)
     let difference = try a.tensor("frames_float").maxAbsDifference(b.tensor("frames_float"))

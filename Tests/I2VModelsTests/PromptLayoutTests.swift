@@ -63,6 +63,22 @@ enum PromptFixtures {
     #expect(try layout(long, long: false).truncated)
   }
 
+  /// The request's text cleanup reaches every tokenization, in each syntax and with chunks.
+  @Test func textCleanupIsCarried() throws {
+    let text = "東京の夜, (neon:1.2)"
+    let basic = tok.encode(text, cleanup: .basic).ids, ftfy = tok.encode(text, cleanup: .ftfy).ids
+    #expect(basic != ftfy)
+    for long in [false, true] {
+      for (cleanup, ids) in [(TextCleanup.basic, basic), (.ftfy, ftfy)] {
+        let l = try PromptLayout(text, longPrompt: long, tokenizer: tok, cleanup: cleanup)
+        #expect(l.chunks.map(\.ids) == [ids], "\(cleanup) long \(long)")
+      }
+      let w = try PromptLayout(text, syntax: .weighted, longPrompt: long, tokenizer: tok, cleanup: .basic)
+      #expect(w.tokens.map(\.id) == tok.encode("東京の夜, ", cleanup: .basic).tokens.map(\.id)
+        + tok.encode("neon", cleanup: .basic).tokens.map(\.id))
+    }
+  }
+
   @Test func weightedWithoutWeightsIsPlain() throws {
     for (weighted, plain) in [("a cat turning its head", "a cat turning its head"), ("a (cat:1) b", "a cat b"),
                               ("a () b", "a  b"), (#"x \(y\)"#, "x (y)")]

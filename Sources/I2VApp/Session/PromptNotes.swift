@@ -17,16 +17,13 @@ public enum PromptNotes {
       }
     }
     if plan.positive.longPrompt && plan.chunkCount > 1 {
-      var text = "long prompt: \(plan.positive.count) tokens in \(plan.positive.promptChunks) chunk"
-        + (plan.positive.promptChunks == 1 ? "" : "s")
-      if let negative = plan.negative {
-        text += "; negative prompt: \(negative.count) tokens in \(negative.promptChunks)"
+      func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+      func describe(_ name: String, _ l: PromptLayout) -> String {
+        "\(name) \(plural(l.count, "token")) in \(plural(l.promptChunks, "chunk"))"
+          + (l.paddingChunks > 0 ? " (+\(plural(l.paddingChunks, "empty chunk")) to match)" : "")
       }
-      let padded = [("prompt", plan.positive), ("negative prompt", plan.negative)].compactMap { name, layout in
-        layout.flatMap { $0.paddingChunks > 0 ? "the \(name) with \($0.paddingChunks)" : nil }
-      }
-      if !padded.isEmpty { text += " (padded with empty chunks to \(plan.chunkCount): \(padded.joined()))" }
-      notes.append(text)
+      notes.append("long prompt: " + [describe("prompt", plan.positive), plan.negative.map { describe("negative prompt", $0) }]
+        .compactMap { $0 }.joined(separator: ", "))
     }
     return notes
   }
