@@ -168,5 +168,13 @@ import Testing
       with: Data(contentsOf: folder.output.appendingPathComponent("c.mp4.json"))) as? [String: Any]
     let cp = c?["parameters"] as? [String: Any] ?? [:]
     #expect(cp["prompt_syntax"] as? String == "plain" && cp["long_prompt"] as? Bool == false && cp["parsed_prompt"] == nil)
+    let flags = try CLI.run(["generate", "--image", folder.input.appendingPathComponent("a.png").path, "--prompt", "a (cat",
+                             "--model", CLI.fixture("models/tiny-a"), "--preset", preset.path, "--device", "cpu",
+                             "--no-long-prompt", "--prompt-syntax", "plain", "-o", folder.output.appendingPathComponent("d.mp4").path])
+    #expect(flags.status == 0, "\(flags.stderr)")
+    let d = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: folder.output.appendingPathComponent("d.mp4.json"))) as? [String: Any]
+    let dp = d?["parameters"] as? [String: Any] ?? [:]
+    #expect(dp["prompt_syntax"] as? String == "plain" && dp["long_prompt"] as? Bool == false)
   }
 }
