@@ -14,7 +14,7 @@ Writes Tests/Fixtures/reference-prompts/<config>/<case>.safetensors (+ .json wit
   prompt_weights, negative_weights   float32 (chunks, 77) each position's weight (1 for start/end/padding)
   prompt_embeds, negative_prompt_embeds (1, 77*chunks, D)
   frames_float (F,H,W,3), frames_uint8
-Usage: /path/to/.venv-ref/bin/python Scripts/make_prompt_fixtures.py   (CPU, a few seconds)
+Usage: .venv-ref/bin/python Scripts/make_prompt_fixtures.py   (or bash Scripts/make_fixtures.sh; CPU, a few seconds)
 """
 import json
 import os
