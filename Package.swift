@@ -97,6 +97,10 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // The parsers as functions of arbitrary bytes, for libFuzzer (Scripts/fuzz.sh) and the corpus replay tests.
+    .target(name: "I2VFuzz", dependencies: ["I2VApp", "I2VCheckpoint", "I2VMedia", "I2VModels", "I2VTensor"]),
+    .target(name: "CFuzz", path: "Sources/CFuzz"),
+    .executableTarget(name: "i2v-fuzz", dependencies: ["I2VFuzz", "CFuzz"]),
     .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
@@ -104,6 +108,7 @@ let package = Package(
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
     .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
+    .testTarget(name: "I2VFuzzTests", dependencies: ["I2VFuzz"]),
   ],
   swiftLanguageModes: [.v5],
   cxxLanguageStandard: .cxx17

@@ -27,6 +27,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
   /// BPE results per byte-symbol piece (as transformers' `self.cache`), guarded by `cacheLock`.
   private var cache: [String: [(id: Int, symbol: String)]] = [:]
   private let cacheLock = NSLock()
+  static let cacheLimit = 100_000
 
   /// Content tokens that fit between bos and eos (75).
   public var maxContentTokens: Int { maxLength - 2 }
@@ -205,6 +206,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
     }
     let result = word.map { (id: vocabulary[$0] ?? unkTokenID, symbol: $0) }
     cacheLock.lock()
+    // Bounded: a long-running process (a batch, a server) tokenizing endless new words would otherwise grow it.
+    if cache.count >= Self.cacheLimit { cache = cache.filter { $0.key.hasPrefix("<|") } }
     cache[key] = result
     cacheLock.unlock()
     return result

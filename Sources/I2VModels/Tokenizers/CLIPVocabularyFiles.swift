@@ -155,7 +155,10 @@ private struct FlatJSONObjectParser {
     var value = 0
     let start = i
     while i < bytes.count, bytes[i] >= 0x30 && bytes[i] <= 0x39 {
-      value = value * 10 + Int(bytes[i] - 0x30)
+      let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+      let (next, o2) = times10.addingReportingOverflow(Int(bytes[i] - 0x30))
+      if o1 || o2 { throw fail("integer too large") }  // found by fuzzing: it used to trap
+      value = next
       i += 1
     }
     if i == start { throw fail("expected an integer") }

@@ -71,7 +71,8 @@ public struct UNetConfig: Sendable, Equatable {
     try check(!blockOutChannels.isEmpty, "block_out_channels is empty")
     try check(downBlockTypes.count == blockOutChannels.count && upBlockTypes.count == blockOutChannels.count,
               "down_block_types, up_block_types and block_out_channels must have the same length")
-    try check(blockOutChannels.allSatisfy { $0 > 0 && $0 % normNumGroups == 0 } && normNumGroups > 0,
+    // Groups first: a 0 would make the remainder below trap (found by fuzzing the config parser).
+    try check(normNumGroups > 0 && blockOutChannels.allSatisfy { $0 > 0 && $0 % normNumGroups == 0 },
               "every block_out_channels entry must be a positive multiple of norm_num_groups (\(normNumGroups))")
     try check(blockOutChannels.allSatisfy { $0 >= headDim } && headDim > 0,
               "attention_head_dim (\(headDim)) must be positive and at most every block width")

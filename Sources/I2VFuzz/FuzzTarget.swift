@@ -1,0 +1,127 @@
+import Foundation
+import I2VApp
+import I2VCheckpoint
+import I2VMedia
+import I2VModels
+import I2VTensor
+
+/// The parsers i2v runs on files from strangers, each as a function of arbitrary bytes. libFuzzer drives them
+/// (`Scripts/fuzz.sh`, the `i2v-fuzz` executable built with `-sanitize=fuzzer`); the test suite replays the
+/// committed corpora (`Tests/Fixtures/fuzz/TARGET/`) through the same functions. Errors thrown for bad input are
+/// the expected outcome; a crash, a hang, a leak or a sanitizer report is a bug. Invariants that must hold for
+/// any input are checked with `precondition`, so that a violation is a crash the fuzzer reports.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+  /// A `.safetensors` file: header JSON, tensor table, offsets; every tensor's bytes are touched.
+  case safetensors
+  /// A component's `config.json` through every config parser (UNet, VAE, CLIP text and vision, DDIM schedule).
+  case modelConfig = "model-config"
+  /// A preset `.json`.
+  case preset
+  /// A batch manifest, read as CSV, TSV and JSON Lines, each row applied to the settings.
+  case manifest
+  /// A prompt through the CLIP tokenizer (both text cleanups) and the truncation report.
+  case tokenizer
+  /// A tokenizer folder's `vocab.json` and `merges.txt` (the input split at its first NUL byte).
+  case tokenizerFiles = "tokenizer-files"
+  /// An input image through the decoders (format sniffed from the content).
+  case image
+
+  public func run(_ data: Data) {
+    switch self {
+    case .safetensors: Self.safetensors(data)
+    case .modelConfig: Self.modelConfig(data)
+    case .preset: Self.preset(data)
+    case .manifest: Self.manifest(data)
+    case .tokenizer: Self.tokenizer(data)
+    case .tokenizerFiles: Self.tokenizerFiles(data)
+    case .image: Self.image(data)
+    }
+  }
+
+  // MARK: - Targets
+
+  static func safetensors(_ data: Data) {
+    let path = scratchFile("safetensors", data)
+    guard let file = try? SafeTensorsFile(path: path) else { return }
+    for entry in file.entries {
+      file.withBytes(of: entry) { bytes in
+        precondition(bytes.count == entry.byteCount, "entry \(entry.name): view of \(bytes.count) bytes")
+        if let first = bytes.first, let last = bytes.last { blackHole(first ^ last) }
+      }
+    }
+  }
+
+  static func modelConfig(_ data: Data) {
+    guard let config = try? JSONConfig(data: data, path: "config.json") else { return }
+    _ = try? UNetConfig(config)
+    _ = try? VAEConfig(config)
+    _ = try? CLIPTextConfig(config)
+    _ = try? CLIPVisionConfig(config)
+    _ = try? DDIMScheduler(config: config)
+  }
+
+  static func preset(_ data: Data) {
+    _ = try? GenerationPreset(path: scratchFile("json", data))
+  }
+
+  static func manifest(_ data: Data) {
+    let text = String(decoding: data, as: UTF8.self)
+    var rows: [BatchManifest.Row] = []
+    if let r = try? BatchManifest.parseCSV(text, path: "jobs.csv") { rows += r }
+    if let r = try? BatchManifest.parseCSV(text, path: "jobs.tsv", separator: "\t") { rows += r }
+    if let r = try? BatchManifest.parseJSONLines(text, path: "jobs.jsonl") { rows += r }
+    for row in rows {
+      var settings = GenerationSettings()
+      if (try? BatchPlan.apply(row, to: &settings, presetBase: ".")) != nil { _ = try? settings.validate() }
+    }
+  }
+
+  /// The real model's tokenizer files (Tests/Fixtures/real/configs/tokenizer), found from the working folder.
+  static let realTokenizer: CLIPTokenizer = {
+    let relative = "Tests/Fixtures/real/configs/tokenizer"
+    guard let dir = ProjectFiles.findUpwards(relative, from: FileManager.default.currentDirectoryPath)
+      ?? ProjectFiles.findUpwards(relative, from: ProjectFiles.executableDirectory()),
+      let tokenizer = try? CLIPTokenizer(directory: URL(fileURLWithPath: dir))
+    else { fatalError("the tokenizer target needs \(relative): run it inside the repository") }
+    return tokenizer
+  }()
+
+  static func tokenizer(_ data: Data) {
+    let prompt = String(decoding: data, as: UTF8.self)
+    let scalars = prompt.unicodeScalars.count
+    for cleanup in TextCleanup.allCases {
+      let t = realTokenizer.encode(prompt, cleanup: cleanup)
+      precondition(t.ids.count == realTokenizer.maxLength, "ids: \(t.ids.count)")
+      for token in t.tokens {
+        precondition(token.source.lowerBound >= 0 && token.source.upperBound <= scalars && !token.source.isEmpty,
+                     "token source \(token.source) outside the prompt's \(scalars) scalars")
+      }
+      blackHole(t.droppedText.count + t.droppedWords.count + (t.cutWord?.word.count ?? 0))
+    }
+  }
+
+  static func tokenizerFiles(_ data: Data) {
+    let split = data.firstIndex(of: 0) ?? data.endIndex
+    let vocab = data[data.startIndex..<split]
+    let merges = split < data.endIndex ? data[data.index(after: split)...] : Data()
+    guard let tokenizer = try? CLIPTokenizer(vocabularyJSON: Data(vocab), merges: Data(merges)) else { return }
+    blackHole(tokenizer.encode("a photo of a cat, café 東京 🙂").ids.count)
+  }
+
+  static func image(_ data: Data) {
+    let path = scratchFile("img", data)
+    guard let image = try? ImageLoader.load(path: path) else { return }
+    precondition(image.pixels.count == image.width * image.height * 3, "pixel buffer does not match the size")
+  }
+
+  // MARK: - Helpers
+
+  /// One file per process and kind, rewritten for each input (the parsers read paths).
+  static func scratchFile(_ kind: String, _ data: Data) -> String {
+    let path = NSTemporaryDirectory() + "/i2v-fuzz-\(getpid())-\(kind)"
+    FileManager.default.createFile(atPath: path, contents: data)
+    return path
+  }
+
+  @inline(never) static func blackHole<T>(_ value: T) { _ = value }
+}
