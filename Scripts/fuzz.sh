@@ -4,7 +4,7 @@
 #   bash Scripts/fuzz.sh TARGET [SECONDS]       (default 600 s; TARGET: see `i2v-fuzz` or below)
 #   bash Scripts/fuzz.sh --list
 #
-# Targets: safetensors, model-config, preset, manifest, tokenizer, tokenizer-files, image (Sources/I2VFuzz).
+# Targets: safetensors, model-config, preset, manifest, tokenizer, prompt, tokenizer-files, image (Sources/I2VFuzz).
 # Builds a sanitized release `i2v-fuzz` in .build-fuzz/ (about 2 min the first time), starts from the committed
 # seeds (Tests/Fixtures/fuzz/TARGET/) plus the corpus earlier runs grew (.fuzz/corpus/TARGET/, git-ignored), and
 # stops at the first crash, hang (> 10 s per input), leak or sanitizer report, leaving the input in
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets="safetensors model-config preset manifest tokenizer tokenizer-files image"
+targets="safetensors model-config preset manifest tokenizer prompt tokenizer-files image"
 if [ "${1:-}" = "--list" ]; then echo "$targets"; exit 0; fi
 target="${1:?usage: bash Scripts/fuzz.sh TARGET [SECONDS] (targets: $targets)}"
 seconds="${2:-600}"

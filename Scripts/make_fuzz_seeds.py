@@ -67,7 +67,8 @@ def main():
 
     write("manifest", "jobs.csv", 'image,prompt,negative_prompt,seed,steps,guidance\r\n'
           'cat.png,"a cat, turning ""slowly""",blurry,42,20,7.5\r\n\r\ndog.png,"two\nlines",,,,auto\n')
-    write("manifest", "jobs.tsv", "image\tprompt\tframes\tfps\ttext_cleanup\na.png\tx, y\t16\t8\tbasic\n")
+    write("manifest", "jobs.tsv", "image\tprompt\tframes\tfps\ttext_cleanup\tprompt_syntax\tlong_prompt\n"
+          "a.png\t(x:1.2), y\t16\t8\tbasic\tweighted\tyes\n")
     write("manifest", "jobs.jsonl", '{"image": "cat.png", "prompt": "a cat", "seed": 18446744073709551615}\n'
           '{"image": "w.jpg", "preset": "high_motion", "steps": 60, "output": "w-long", "width": 512}\n')
 
@@ -84,6 +85,16 @@ def main():
     }
     for name, text in prompts.items():
         write("tokenizer", name, text)
+
+    weighted = {
+        "forms.txt": "a ((red)) fox [running] through (deep snow:1.4), \\(wild\\) [[forest]], (eyes:0.8)",
+        "long-break.txt": ", ".join(["(storm:1.2) clouds", "[rain]", "waves"] * 20) + " BREAK a lighthouse BREAK",
+        "nested.txt": "((((a (b:1.5) [c [d]])))) \\\\ \\[e\\] (f: 2) (g:-0.5) (h:.5) (time: dawn)",
+        "unclosed.txt": "a cat (turning its head",
+        "bad-number.txt": "(cat:1.2.3) (dog:) [x:1.5] a) b]",
+    }
+    for name, text in weighted.items():
+        write("prompt", name, text)
 
     vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1, "a": 2, "a</w>": 3, "c": 4, "t</w>": 5, "ca": 6, "cat</w>": 7}
     merges = "#version: 0.2\nc a\nca t</w>\n"

@@ -21,6 +21,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case manifest
   /// A prompt through the CLIP tokenizer (both text cleanups) and the truncation report.
   case tokenizer
+  /// A prompt read with `--prompt-syntax weighted` (A1111's brackets), then laid out in chunks, plain and
+  /// weighted, with and without `--long-prompt`.
+  case prompt
   /// A tokenizer folder's `vocab.json` and `merges.txt` (the input split at its first NUL byte).
   case tokenizerFiles = "tokenizer-files"
   /// An input image through the decoders (format sniffed from the content).
@@ -33,6 +36,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .preset: Self.preset(data)
     case .manifest: Self.manifest(data)
     case .tokenizer: Self.tokenizer(data)
+    case .prompt: Self.prompt(data)
     case .tokenizerFiles: Self.tokenizerFiles(data)
     case .image: Self.image(data)
     }
@@ -97,6 +101,43 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                      "token source \(token.source) outside the prompt's \(scalars) scalars")
       }
       blackHole(t.droppedText.count + t.droppedWords.count + (t.cutWord?.word.count ?? 0))
+    }
+  }
+
+  static func prompt(_ data: Data) {
+    let prompt = String(decoding: data, as: UTF8.self)
+    let scalars = prompt.unicodeScalars.count
+    do {
+      let segments = try WeightedPromptParser.parse(prompt)
+      for s in segments {
+        precondition(s.origins.count == s.text.unicodeScalars.count, "segment origins do not match its text")
+        precondition(s.origins.allSatisfy { $0 >= 0 && $0 < scalars }, "segment origin outside the prompt")
+        precondition(s.weight.isFinite, "weight \(s.weight)")
+      }
+    } catch let e as PromptSyntaxError {
+      precondition((1...(prompt.count + 1)).contains(e.column), "column \(e.column) of a \(prompt.count)-character prompt")
+      blackHole(e.description.count)
+    } catch {
+      preconditionFailure("the parser threw \(error)")
+    }
+    for syntax in PromptSyntax.allCases {
+      for long in [false, true] {
+        guard let l = try? PromptLayout(prompt, syntax: syntax, longPrompt: long, tokenizer: realTokenizer) else {
+          precondition(syntax == .weighted, "plain syntax cannot fail")
+          continue
+        }
+        precondition(!l.chunks.isEmpty && (long || l.chunks.count == 1), "\(l.chunks.count) chunks")
+        for chunk in l.chunks {
+          precondition(chunk.ids.count == realTokenizer.maxLength && chunk.weights.count == chunk.ids.count,
+                       "chunk of \(chunk.ids.count) ids")
+          precondition(chunk.tokens.count <= realTokenizer.maxContentTokens, "chunk of \(chunk.tokens.count) tokens")
+        }
+        precondition(l.chunks.map(\.tokens.count).reduce(0, +) + l.droppedTokens.count == l.count, "tokens lost")
+        for t in l.tokens {
+          precondition(t.source.lowerBound >= 0 && t.source.upperBound <= scalars, "token source \(t.source)")
+        }
+        blackHole(l.droppedText.count)
+      }
     }
   }
 

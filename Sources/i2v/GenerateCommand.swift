@@ -27,6 +27,15 @@ struct GenerateCommand: ParsableCommand {
       that disagree on their release (_diffusers_version, transformers_version,
       _name_or_path). --allow-mixed runs the last two anyway.
 
+      Prompts: diffusers reads 75 tokens and cuts the rest (the run says which words
+      it drops). --long-prompt reads all of it in chunks of 75, each encoded on its
+      own, with the negative prompt padded to the same length; BREAK starts a new
+      chunk. --prompt-syntax weighted reads A1111's emphasis: (word) x1.1,
+      ((word)) x1.21, [word] /1.1, (several words:1.3), \\( and \\) for literal
+      brackets; each token's embedding is multiplied by its weight, then the chunk
+      is rescaled to its unweighted mean. Without weights or --long-prompt the
+      frames are diffusers' exactly. `i2v tokenize` shows the chunks and weights.
+
       --seed S gives the same frames as diffusers' I2VGenXLPipeline called with
       generator=torch.manual_seed(S) on CPU (same model, inputs and settings), on every device.
 
@@ -41,6 +50,13 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image in.png --prompt "test" --preset smoke -o t.mp4 --json
         i2v generate --image cat.png --prompt "a cat" --width 1280 --height 704 -o cat.mp4 --dry-run
         i2v generate --image cat.png --prompt "a cat" --offload model -o cat.mp4   # 8 GB GPUs
+        i2v generate --image city.png --prompt "$(cat story.txt)" --long-prompt \\
+          -o city.mp4
+        i2v generate --image cat.png --prompt-syntax weighted -o cat.mp4 \\
+          --prompt "a (fluffy:1.3) cat, [blurry] background" \\
+          --negative-prompt "(low quality:1.2)"
+        i2v generate --image h.png --long-prompt -o h.mp4 \\
+          --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
       """
   )
 

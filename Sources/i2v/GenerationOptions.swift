@@ -21,6 +21,16 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, parsing: .unconditional, help: "Random seed (default: a random one, printed and recorded).") var seed: UInt64?
   @Option(name: .long, parsing: .unconditional, help: "Frames decoded per VAE call (diffusers' default 1 uses the least memory).")
   var decodeChunkSize = 1
+  @Flag(name: .long, inversion: .prefixedNo, help: ArgumentHelp(
+    "Read prompts longer than 75 tokens in chunks of 75 (A1111's convention: a chunk ends at its last comma "
+      + "within 20 tokens of the end; BREAK starts a new one) instead of cutting them (default: off, or the preset's).",
+    valueName: "long-prompt"))
+  var longPrompt: Bool?
+  @Option(name: .long, help: ArgumentHelp(
+    "plain: the prompt as written (diffusers). weighted: A1111's emphasis, (word) x1.1, ((word)) x1.21, [word] "
+      + "/1.1, (some words:1.3), \\( \\) for literal brackets; applies to the negative prompt too "
+      + "(default: plain, or the preset's).", valueName: "plain|weighted"))
+  var promptSyntax: PromptSyntax?
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -45,6 +55,8 @@ struct GenerationOptions: ParsableArguments {
     g.height = height
     g.seed = seed
     g.decodeChunkSize = decodeChunkSize
+    g.longPrompt = longPrompt
+    g.promptSyntax = promptSyntax
     g.overwrite = overwrite
     g.crf = crf
     g.metadata = !noMetadata
@@ -58,6 +70,10 @@ struct GenerationOptions: ParsableArguments {
 }
 
 extension TextCleanup: ExpressibleByArgument {}
+
+extension PromptSyntax: ExpressibleByArgument {
+  public static var defaultCompletionKind: CompletionKind { .list(allCases.map(\.rawValue)) }
+}
 
 extension GuidanceSetting: ExpressibleByArgument {
   public init?(argument: String) { self.init(text: argument) }

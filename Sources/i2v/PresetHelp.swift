@@ -8,6 +8,7 @@ enum PresetHelp {
     var text = "Presets (flags override their values; `i2v presets` says what each is for):\n"
     for p in presets {
       let values = "\(p.steps) steps, guidance \(p.guidance), \(p.frames) frames at \(p.fps) fps, \(p.width)x\(p.height)"
+        + PresetsCommand.promptOptions(p).map { ", " + $0 }.joined()
       text += "  " + p.name.padding(toLength: width, withPad: " ", startingAt: 0) + values + "\n"
     }
     return text

@@ -13,7 +13,8 @@ struct PresetsCommand: ParsableCommand {
       $I2V_PRESET_DIR, ~/.config/i2v/presets (or $XDG_CONFIG_HOME/i2v/presets),
       then the built-in Presets/ folder; `--preset path/to/file.json` uses a
       file directly. A preset sets steps, guidance, frames, fps, width and
-      height (multiples of 8), and may have a description:
+      height (multiples of 8), and may have a description, "prompt_syntax"
+      ("plain" or "weighted") and "long_prompt" (true or false):
 
         {"description": "Fast drafts", "steps": 25, "guidance": 8.5,
          "frames": 16, "fps": 8, "width": 512, "height": 512}
@@ -32,15 +33,23 @@ struct PresetsCommand: ParsableCommand {
     var steps: Int
     var guidance: Double
     var frames, fps, width, height: Int
+    var prompt_syntax: String
+    var long_prompt: Bool
     var overrides: [String]
     var warnings: [String]
 
     init(_ p: GenerationPreset, origin: String, overrides: [String]) {
       (name, path, self.origin, description) = (p.name, p.path, origin, p.description)
       (steps, guidance, frames, fps, width, height) = (p.steps, p.guidance, p.frames, p.fps, p.width, p.height)
+      (prompt_syntax, long_prompt) = (p.promptSyntax.rawValue, p.longPrompt)
       self.overrides = overrides
       warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height)
     }
+  }
+
+  /// The preset's prompt options that differ from the defaults, as the flags that set them.
+  static func promptOptions(_ p: GenerationPreset) -> [String] {
+    (p.promptSyntax == .plain ? [] : ["--prompt-syntax \(p.promptSyntax.rawValue)"]) + (p.longPrompt ? ["--long-prompt"] : [])
   }
 
   struct List: ParsableCommand {
@@ -89,6 +98,8 @@ struct PresetsCommand: ParsableCommand {
       for (e, row) in zip(catalog.entries, rows) {
         print(line(row))
         if !e.preset.description.isEmpty { print("    " + e.preset.description) }
+        let prompts = PresetsCommand.promptOptions(e.preset)
+        if !prompts.isEmpty { print("    prompts: " + prompts.joined(separator: ", ")) }
       }
       if catalog.entries.isEmpty { print("(no presets found; set I2V_PRESET_DIR to a folder of preset .json files)") }
       print("")
@@ -122,6 +133,8 @@ struct PresetsCommand: ParsableCommand {
       {
         print("  " + k.padding(toLength: 10, withPad: " ", startingAt: 0) + v)
       }
+      let prompts = PresetsCommand.promptOptions(p)
+      print("  prompts   " + (prompts.isEmpty ? "plain syntax, cut at 75 tokens" : prompts.joined(separator: ", ")))
       for o in info.overrides { print("  overrides \(o)") }
       for w in info.warnings { print("  note: \(w)") }
       print("Use: i2v generate --preset \(preset) ...  (flags such as --steps override these values)")

@@ -15,6 +15,8 @@ struct TokenizeCommand: ParsableCommand {
       text cleanup repairs mojibake, HTML entities, full-width forms, curly
       quotes and ligatures; --text-cleanup basic gives the ids of an
       environment without ftfy).
+      --long-prompt and --prompt-syntax show the prompt as generate reads it
+      with those options: its chunks of 75 tokens and each token's weight.
 
       The model: --model DIR (a diffusers folder or its tokenizer/ folder),
       else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache,
@@ -27,6 +29,8 @@ struct TokenizeCommand: ParsableCommand {
         i2v tokenize --tokens "Café au lait, slow motion"
         i2v tokenize --json < prompts.txt | jq .count
         i2v tokenize --tokens --text-cleanup basic "東京の夜"
+        i2v tokenize --long-prompt "$(cat long-prompt.txt)"
+        i2v tokenize --prompt-syntax weighted --tokens "a (fluffy:1.3) cat, [blurry]"
       """
   )
 
@@ -37,6 +41,11 @@ struct TokenizeCommand: ParsableCommand {
   @Flag(name: .long, help: "Also list every token with its id.") var tokens = false
   @Option(name: .long, help: ArgumentHelp("The text cleanup (as generate's --text-cleanup).", valueName: "ftfy|basic"))
   var textCleanup: TextCleanup = .ftfy
+  @Flag(name: .long, help: "Lay the prompt out in chunks of 75 tokens as generate --long-prompt does.")
+  var longPrompt = false
+  @Option(name: .long, help: ArgumentHelp("Read the prompt as generate --prompt-syntax does (weighted: A1111's "
+    + "(word:1.2) emphasis; shows each token's weight).", valueName: "plain|weighted"))
+  var promptSyntax: PromptSyntax = .plain
   @Argument(help: "Prompts (default: one per line of standard input).") var prompts: [String] = []
 
   func run() throws {
@@ -47,6 +56,10 @@ struct TokenizeCommand: ParsableCommand {
       throw fail("\(error)")
     }
     let inputs = prompts.isEmpty ? Self.standardInputLines() : prompts
+    if longPrompt || promptSyntax != .plain {
+      try layOut(inputs, tokenizer: tokenizer, cleanup: textCleanup)
+      return
+    }
     for (n, prompt) in inputs.enumerated() {
       let result = tokenizer.encode(prompt, cleanup: textCleanup)
       if json {
@@ -56,6 +69,29 @@ struct TokenizeCommand: ParsableCommand {
         print(Self.report(result, withTokens: tokens))
       }
     }
+  }
+
+  /// The chunked / weighted report of each prompt; a prompt whose syntax is malformed is reported and the
+  /// others still are (exit status 64 at the end, as for other settings that cannot work).
+  func layOut(_ inputs: [String], tokenizer: CLIPTokenizer, cleanup: TextCleanup) throws {
+    var malformed = false
+    for (n, prompt) in inputs.enumerated() {
+      do {
+        let layout = try PromptLayout(prompt, syntax: promptSyntax, longPrompt: longPrompt, tokenizer: tokenizer,
+                                      cleanup: cleanup)
+        if json {
+          print(try TokenizeLayoutReport.json(layout, withTokens: tokens))
+        } else {
+          if n > 0 { print("") }
+          print(TokenizeLayoutReport.text(layout, withTokens: tokens))
+        }
+      } catch let e as PromptSyntaxError {
+        malformed = true
+        if json { JSONOutput.print(JSONOutput.Failure(error: e.description)) }
+        FileHandle.standardError.write(Data("error: \(e.description)\n".utf8))
+      }
+    }
+    if malformed { throw ExitCode.validationFailure }
   }
 
   /// The tokenizer folder for `--model`: the argument or the model the locator finds, and inside it

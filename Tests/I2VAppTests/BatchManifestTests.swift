@@ -85,6 +85,27 @@ import Testing
     #expect(error { try jsonl("{\"prompt\": \"x\"}\n") }.contains("line 1: field 'image' is empty"))
   }
 
+  /// The prompt options as columns: `prompt_syntax` as text, `long_prompt` as an on/off value (JSON booleans
+  /// are accepted there, and only there).
+  @Test func promptOptionColumns() throws {
+    let rows = try csv("image,prompt,prompt_syntax,Long Prompt\na.png,\"(x:1.2)\",weighted,yes\nb.png,y,plain,0\n")
+    #expect(rows[0].fields["prompt_syntax"] == "weighted" && rows[0].fields["long_prompt"] == "yes")
+    let json = try jsonl(#"{"image": "a.png", "long_prompt": true, "prompt_syntax": "weighted"}"# + "\n")
+    #expect(json[0].fields["long_prompt"] == "true")
+    #expect(error { try jsonl(#"{"image": "a.png", "seed": true}"# + "\n") }.contains("field 'seed' must be a string or a number"))
+    var settings = GenerationSettings()
+    try BatchPlan.apply(rows[0], to: &settings, presetBase: ".")
+    #expect(settings.promptSyntax == .weighted && settings.longPrompt == true)
+    try BatchPlan.apply(rows[1], to: &settings, presetBase: ".")
+    #expect(settings.promptSyntax == .plain && settings.longPrompt == false)
+    for (column, value, message) in [("long_prompt", "maybe", "it takes true or false"),
+                                     ("prompt_syntax", "fancy", "it takes what --prompt-syntax takes")]
+    {
+      let row = BatchManifest.Row(line: 2, fields: ["image": "a.png", column: value])
+      #expect(error { try BatchPlan.apply(row, to: &settings, presetBase: ".") }.contains(message))
+    }
+  }
+
   @Test func fileTypeAndEmptiness() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-manifest-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

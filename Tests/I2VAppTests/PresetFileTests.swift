@@ -1,4 +1,5 @@
 import Foundation
+import I2VModels
 import Testing
 
 @testable import I2VApp
@@ -26,6 +27,15 @@ import Testing
     #expect(p.name == "fast" && p.steps == 25 && p.guidance == 8.5 && p.width == 256 && p.height == 192)
   }
 
+  /// The prompt options are optional: plain and off unless the file says.
+  @Test func promptOptions() throws {
+    let p = try GenerationPreset(path: try file("fast.json", Self.good))
+    #expect(p.promptSyntax == .plain && !p.longPrompt)
+    let q = try GenerationPreset(path: try file("long.json", String(Self.good.dropLast())
+      + #", "prompt_syntax": "weighted", "long_prompt": true}"#))
+    #expect(q.promptSyntax == .weighted && q.longPrompt)
+  }
+
   @Test(arguments: [
     (#"{"steps": 25, "guidance": 8.5, "frames": 8, "fps": 8, "width": 256}"#, "field 'height' is missing"),
     (#"{"steps": "25", "guidance": 8.5, "frames": 8, "fps": 8, "width": 256, "height": 256}"#, "field 'steps' must be a number"),
@@ -37,6 +47,10 @@ import Testing
     (#"{"steps": 25, "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256, "seed": 4}"#, "unknown field 'seed'"),
     (#"{"description": 5, "steps": 25, "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256}"#,
      "field 'description' must be a string"),
+    (#"{"steps": 25, "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256, "prompt_syntax": "fancy"}"#,
+     "field 'prompt_syntax' must be \"plain\" or \"weighted\""),
+    (#"{"steps": 25, "guidance": 9, "frames": 8, "fps": 8, "width": 256, "height": 256, "long_prompt": 1}"#,
+     "field 'long_prompt' must be true or false"),
     (#"{"steps": 25,"#, "not valid JSON"),
     (#"[1, 2]"#, "not a JSON object"),
   ] as [(String, String)])

@@ -23,8 +23,12 @@ public struct BatchManifest: Sendable {
   /// The columns a manifest may have; `image` is required, everything else falls back to the command line.
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
-    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "output",
+    "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "prompt_syntax", "long_prompt",
+    "output",
   ]
+
+  /// Columns that hold on/off values (true/false, yes/no, 1/0; JSON booleans).
+  public static let booleanColumns: Set<String> = ["long_prompt"]
 
   public let path: String
   public let rows: [Row]
@@ -213,10 +217,14 @@ public struct BatchManifest: Sendable {
     return rows
   }
 
-  /// Strings as they are, numbers as their shortest text, null as "not set"; anything else is an error.
+  /// Strings as they are, numbers as their shortest text, booleans (in on/off columns) as true/false, null as
+  /// "not set"; anything else is an error.
   static func jsonValue(_ value: Any, path: String, line: Int, key: String) throws -> String? {
     if value is NSNull { return nil }
     if let s = value as? String { return s }
+    if let n = value as? NSNumber, String(cString: n.objCType) == "c", booleanColumns.contains(normalize(column: key)) {
+      return n.boolValue ? "true" : "false"
+    }
     if let n = value as? NSNumber, String(cString: n.objCType) != "c" {
       // Integers keep their exact digits (a seed of 2^64 must fail as too large, not wrap to 0); so do numbers
       // too long for 64 bits, which Foundation parses as decimals.

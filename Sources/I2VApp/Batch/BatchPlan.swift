@@ -155,7 +155,9 @@ public struct BatchPlan {
   public static func apply(_ row: BatchManifest.Row, to o: inout GenerationSettings, presetBase: String) throws {
     func parse<T: ManifestValue>(_ key: String, _ text: String) throws -> T {
       guard let value = T(manifestText: text) else {
-        throw BatchPlanError("field '\(key)': '\(text)' is not a valid value (it takes what --\(key.replacingOccurrences(of: "_", with: "-")) takes)")
+        let takes = T.self == Bool.self ? "true or false"
+          : "what --\(key.replacingOccurrences(of: "_", with: "-")) takes"
+        throw BatchPlanError("field '\(key)': '\(text)' is not a valid value (it takes \(takes))")
       }
       return value
     }
@@ -177,6 +179,8 @@ public struct BatchPlan {
       case "decode_chunk_size": o.decodeChunkSize = try parse(key, text)
       case "crf": o.crf = try parse(key, text)
       case "text_cleanup": o.textCleanup = try parse(key, text)
+      case "prompt_syntax": o.promptSyntax = try parse(key, text)
+      case "long_prompt": o.longPrompt = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
     }
@@ -215,4 +219,17 @@ extension UInt64: ManifestValue { init?(manifestText t: String) { self.init(t.tr
 extension GuidanceSetting: ManifestValue { init?(manifestText t: String) { self.init(text: t) } }
 extension TextCleanup: ManifestValue {
   init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
+}
+extension PromptSyntax: ManifestValue {
+  init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
+}
+/// A flag's on/off as a manifest cell: true/false, yes/no, 1/0 (JSON Lines booleans arrive as true/false).
+extension Bool: ManifestValue {
+  init?(manifestText t: String) {
+    switch t.trimmingCharacters(in: .whitespaces).lowercased() {
+    case "true", "yes", "1": self = true
+    case "false", "no", "0": self = false
+    default: return nil
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import I2VCheckpoint
+import I2VModels
 
 /// A named set of generation defaults (`Presets/*.json`); command-line flags override its values.
 public struct GenerationPreset: Sendable, Equatable {
@@ -11,10 +12,14 @@ public struct GenerationPreset: Sendable, Equatable {
   public var fps: Int
   public var width: Int
   public var height: Int
+  /// Optional in the file: `"prompt_syntax": "weighted"` and `"long_prompt": true` (defaults plain, false).
+  public var promptSyntax: PromptSyntax = .plain
+  public var longPrompt = false
   /// The file it was read from.
   public var path: String
 
-  static let fields: Set<String> = ["description", "steps", "guidance", "frames", "fps", "width", "height"]
+  static let fields: Set<String> = ["description", "steps", "guidance", "frames", "fps", "width", "height",
+                                     "prompt_syntax", "long_prompt"]
 
   /// Parses a preset file strictly: unknown fields and wrong types are errors naming the file and the field.
   public init(path: String) throws {
@@ -63,6 +68,18 @@ public struct GenerationPreset: Sendable, Equatable {
     fps = try int("fps", min: 1)
     width = try int("width", min: 8, multipleOf: 8)
     height = try int("height", min: 8, multipleOf: 8)
+    if let v = object["prompt_syntax"], !(v is NSNull) {
+      guard let text = v as? String, let syntax = PromptSyntax(rawValue: text) else {
+        throw PresetError("\(path): field 'prompt_syntax' must be \"plain\" or \"weighted\", found \(v)")
+      }
+      promptSyntax = syntax
+    }
+    if let v = object["long_prompt"], !(v is NSNull) {
+      guard let n = v as? NSNumber, String(cString: n.objCType) == "c" else {
+        throw PresetError("\(path): field 'long_prompt' must be true or false, found \(v)")
+      }
+      longPrompt = n.boolValue
+    }
   }
 
   static let required = ["steps", "guidance", "frames", "fps", "width", "height"]

@@ -65,13 +65,28 @@ public struct Provenance: Codable {
     public var crf: Int?
     /// "ftfy" or "basic": how the prompts were cleaned before tokenizing.
     public var textCleanup: String?
+    /// "plain" or "weighted".
+    public var promptSyntax: String?
+    public var longPrompt: Bool?
+    /// Chunks of 77 tokens the prompt (and the negative prompt, padded to match) was encoded as.
+    public var promptChunks: Int?
+    /// Weighted syntax: the prompts as parsed, each run of text with its weight.
+    public var parsedPrompt: [PromptSegmentRecord]?
+    public var parsedNegativePrompt: [PromptSegmentRecord]?
 
     public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
       case presetFile = "preset_file", steps, guidance, guidanceSource = "guidance_source"
       case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
       case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
+      case promptSyntax = "prompt_syntax", longPrompt = "long_prompt", promptChunks = "prompt_chunks"
+      case parsedPrompt = "parsed_prompt", parsedNegativePrompt = "parsed_negative_prompt"
     }
+  }
+
+  public struct PromptSegmentRecord: Codable, Equatable {
+    public var text: String
+    public var weight: Double
   }
 
   public struct ModelRecord: Codable {
@@ -189,6 +204,14 @@ extension Provenance {
       frames: r.frames, fps: videoFPS, conditioningFPS: r.conditioningFPS, width: r.width, height: r.height,
       seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
       eta: r.eta, crf: item.options.crf, textCleanup: r.textCleanup.rawValue)
+    parameters.promptSyntax = r.promptSyntax.rawValue
+    parameters.longPrompt = r.longPrompt
+    parameters.promptChunks = r.prompts?.chunkCount
+    if r.promptSyntax == .weighted {
+      let record = { (l: PromptLayout) in l.segments.map { PromptSegmentRecord(text: $0.text, weight: $0.weight) } }
+      parameters.parsedPrompt = r.prompts.map { record($0.positive) }
+      parameters.parsedNegativePrompt = r.prompts?.negative.map(record)
+    }
     let integrity = session.integrity
     var (index, components) = try integrity.record()
     components["model_index.json"] = ComponentRecord(variant: nil, files: ["model_index.json": index])

@@ -139,7 +139,19 @@ public final class GenerationSession {
     request.height = h
     request.frames = o.frames ?? settings.frames
     request.steps = o.steps ?? settings.steps
-    let guidance = GuidanceSetting.resolve(o.guidance, prompt: item.prompt, preset: settings)
+    request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
+    request.longPrompt = o.longPrompt ?? settings.longPrompt
+    // Malformed weighted syntax fails here, before any weights load; the advisor reads the text without brackets.
+    var readPrompt = item.prompt
+    if request.promptSyntax == .weighted {
+      do {
+        readPrompt = try WeightedPromptParser.parse(item.prompt).map(\.text).joined()
+        _ = try o.negativePrompt.map { try WeightedPromptParser.parse($0, field: "negative prompt") }
+      } catch let e as PromptSyntaxError {
+        throw SettingsError(e.description)
+      }
+    }
+    let guidance = GuidanceSetting.resolve(o.guidance, prompt: readPrompt, preset: settings)
     request.guidanceScale = guidance.scale
     request.conditioningFPS = o.conditioningFps ?? videoFPS
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
@@ -197,12 +209,10 @@ public final class GenerationSession {
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
     pendingLoadSeconds = 0
-    let tokens = pipeline.tokenizer.encode(item.prompt, cleanup: request.textCleanup)  // once: for the note below and for the pipeline
-    request.promptIDs = tokens.ids
-    if tokens.truncated {
-      report.note("note: the prompt has \(tokens.count) tokens; the model reads the first \(tokens.maxContentTokens). "
-        + "Dropped: \"\(tokens.droppedText)\"")
-    }
+    // Laid out once: for the notes below and for the pipeline (syntax errors were caught by `prepare`).
+    let prompts = try PromptPlan(request: request, tokenizer: pipeline.tokenizer)
+    request.prompts = prompts
+    for note in PromptNotes.notes(prompts) { report.note(note) }
     let report = self.report
     let output = try pipeline.generate(request, onEvent: { event in
       switch event {

@@ -15,6 +15,10 @@ public struct GenerationSettings: Sendable, Equatable {
   public var height: Int?
   public var seed: UInt64?
   public var decodeChunkSize = 1
+  /// `.weighted`: A1111's `(word:1.2)` syntax; nil = the preset's (plain unless it says otherwise).
+  public var promptSyntax: PromptSyntax?
+  /// Read prompts past 75 tokens in chunks instead of cutting them; nil = the preset's (off unless it says).
+  public var longPrompt: Bool?
   public var overwrite = false
   public var crf: Int?
   /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).

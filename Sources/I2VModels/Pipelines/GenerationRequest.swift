@@ -20,9 +20,13 @@ public struct GenerationRequest: Sendable {
   public var decodeChunkSize: Int
   /// DDIM η (0 = deterministic DDIM, diffusers' default).
   public var eta: Double
-  /// The prompt's token ids (77, padded) when the caller has already tokenized it with this model's
-  /// tokenizer; nil = the pipeline tokenizes `prompt`.
-  public var promptIDs: [Int]? = nil
+  /// How the prompts are read: `.plain` (diffusers) or `.weighted` (A1111's `(word:1.2)` syntax).
+  public var promptSyntax: PromptSyntax = .plain
+  /// Read prompts longer than 75 tokens in chunks of 75 (A1111's convention) instead of cutting them.
+  public var longPrompt = false
+  /// The prompts laid out in chunks when the caller already did it with this model's tokenizer (and these
+  /// settings); nil = the pipeline lays them out.
+  public var prompts: PromptPlan? = nil
   /// The prompts' text cleanup before BPE (`.ftfy`: transformers' slow CLIPTokenizer with ftfy installed).
   public var textCleanup: TextCleanup = .ftfy
 

@@ -147,10 +147,17 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     // One CPU generator for both draws, VAE posterior noise first (diffusers with torch.manual_seed(seed)).
     let generator = try Generator(seed: r.seed)
 
-    // 3.1 Text: [negative ; positive] along the batch.
+    // 3.1 Text: [negative ; positive] along the batch, each 77 tokens per chunk (one chunk unless --long-prompt).
     onEvent(.stage("encoding prompt"))
-    let promptEmbeds = try encodePrompt(r.prompt, ids: r.promptIDs, cleanup: r.textCleanup)
-    let textContext = cfg ? try Tensor.cat([encodePrompt(r.negativePrompt ?? "", cleanup: r.textCleanup), promptEmbeds]) : promptEmbeds
+    let prompts = try r.prompts ?? PromptPlan(request: r, tokenizer: tokenizer)
+    guard (prompts.negative != nil) == cfg else {
+      throw PipelineError.invalidRequest("the request's prompt plan \(cfg ? "lacks" : "has") a negative prompt, but "
+        + "guidance \(r.guidanceScale) \(cfg ? "needs" : "has no use for") one; make it with PromptPlan(request:tokenizer:)")
+    }
+    let promptEmbeds = try PromptEncoder.embeddings(prompts.positive, textEncoder: textEncoder)
+    let textContext = try prompts.negative.map {
+      try Tensor.cat([PromptEncoder.embeddings($0, textEncoder: textEncoder), promptEmbeds])
+    } ?? promptEmbeds
     release("text_encoder")
     try checkCancel()
 
@@ -238,13 +245,6 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   func requireFinite(_ x: Tensor, _ stage: String) throws {
     let largest = try x.abs().amax().to(.float32).item()
     guard largest.isFinite else { throw PipelineError.nonFinite(stage: stage, dtype: "\(dtype)") }
-  }
-
-  /// `encode_prompt` for one prompt: ids padded/truncated to 77, penultimate layer + final LayerNorm.
-  func encodePrompt(_ text: String, ids known: [Int]? = nil, cleanup: TextCleanup) throws -> Tensor {
-    let ids = (known ?? tokenizer.encode(text, cleanup: cleanup).ids).map { Int64($0) }
-    let idTensor = try Tensor(ids, shape: [1, ids.count]).to(.int64, device: device)
-    return try textEncoder.encode(ids: idTensor, clipSkip: 1)
   }
 
   /// `prepare_image_latents` (pipeline_i2vgen_xl.py): centre-crop-wide to the video size, to [−1, 1], VAE posterior sample
