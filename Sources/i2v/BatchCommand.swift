@@ -22,7 +22,8 @@ struct BatchCommand: ParsableCommand {
       the manifest's folder), prompt, negative_prompt, seed, preset, steps,
       guidance, frames, fps, conditioning_fps, width, height,
       decode_chunk_size, crf, text_cleanup, prompt_syntax (plain or weighted),
-      long_prompt (true or false), and output (a file name inside OUT; --format's
+      long_prompt (true or false), guidance_schedule (constant, linear or
+      cosine), guidance_end, and output (a file name inside OUT; --format's
       extension is added when it has none). Empty fields fall back to the flags.
 
       Resume: items whose output and its .json provenance sidecar exist are

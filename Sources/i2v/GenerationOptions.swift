@@ -31,6 +31,14 @@ struct GenerationOptions: ParsableArguments {
       + "/1.1, (some words:1.3), \\( \\) for literal brackets; applies to the negative prompt too "
       + "(default: plain, or the preset's).", valueName: "plain|weighted"))
   var promptSyntax: PromptSyntax?
+  @Option(name: .long, help: ArgumentHelp(
+    "How guidance changes over the steps: constant (diffusers), or linear / cosine from --guidance at the first "
+      + "step to --guidance-end at the last, e.g. --guidance 11 --guidance-schedule cosine --guidance-end 7 "
+      + "(strong while motion forms, gentle while detail settles; default: constant, or the preset's).",
+    valueName: "constant|linear|cosine"))
+  var guidanceSchedule: GuidanceSchedule.Shape?
+  @Option(name: .long, parsing: .unconditional, help: "The guidance scale at the last step of a linear or cosine schedule.")
+  var guidanceEnd: Double?
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -57,6 +65,8 @@ struct GenerationOptions: ParsableArguments {
     g.decodeChunkSize = decodeChunkSize
     g.longPrompt = longPrompt
     g.promptSyntax = promptSyntax
+    g.guidanceSchedule = guidanceSchedule
+    g.guidanceEnd = guidanceEnd
     g.overwrite = overwrite
     g.crf = crf
     g.metadata = !noMetadata
@@ -70,6 +80,7 @@ struct GenerationOptions: ParsableArguments {
 }
 
 extension TextCleanup: ExpressibleByArgument {}
+extension GuidanceSchedule.Shape: ExpressibleByArgument {}
 
 extension PromptSyntax: ExpressibleByArgument {
   public static var defaultCompletionKind: CompletionKind { .list(allCases.map(\.rawValue)) }

@@ -92,6 +92,32 @@ import Testing
     #expect(bad.status == 64 && bad.stderr.contains("ftfy") && bad.stderr.contains("basic"), "\(bad.stderr)")
   }
 
+  /// A guidance schedule from the flags or from a preset: every step's scale in the sidecar.
+  @Test func guidanceScheduleIsRecorded() throws {
+    let flags = try generate(["--guidance", "11", "--guidance-schedule", "linear", "--guidance-end", "7", "--seed", "3",
+                              "-o", path("linear.mp4")])
+    #expect(flags.status == 0, "\(flags.stderr)")
+    let p = try ModelCopies.json(file: path("linear.mp4.json"))["parameters"] as? [String: Any] ?? [:]
+    #expect(p["guidance_schedule"] as? String == "linear" && p["guidance_end"] as? Double == 7)
+    #expect(p["guidance_scales"] as? [Double] == [11, 7] && p["guidance"] as? Double == 11)
+
+    let preset = path("cosine.json")
+    try Data("""
+      {"steps": 3, "guidance": 9, "frames": 2, "fps": 8, "width": 32, "height": 32,
+       "guidance_schedule": "cosine", "guidance_end": 5}
+      """.utf8).write(to: URL(fileURLWithPath: preset))
+    let fromPreset = try generate(["--preset", preset, "--seed", "3", "-o", path("cosine.mp4")])
+    #expect(fromPreset.status == 0, "\(fromPreset.stderr)")
+    let q = try ModelCopies.json(file: path("cosine.mp4.json"))["parameters"] as? [String: Any] ?? [:]
+    #expect(q["guidance_schedule"] as? String == "cosine" && q["guidance_scales"] as? [Double] == [9, 7, 5])
+
+    let lone = try generate(["--guidance-end", "7", "-o", path("lone.mp4")])
+    #expect(lone.status == 64 && lone.stderr.contains("--guidance-schedule"), "\(lone.stderr)")
+    let missing = try generate(["--guidance-schedule", "cosine", "-o", path("missing.mp4")])
+    #expect(missing.status == 64 && missing.stderr.contains("--guidance-end"), "\(missing.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: path("lone.mp4")))
+  }
+
   @Test func weightsAreHashedOnceAndWarningsPrinted() throws {
     let first = try generate(["--guidance", "20", "-o", path("a.gif")])
     #expect(first.status == 0, "\(first.stderr)")

@@ -181,6 +181,8 @@ public struct BatchPlan {
       case "text_cleanup": o.textCleanup = try parse(key, text)
       case "prompt_syntax": o.promptSyntax = try parse(key, text)
       case "long_prompt": o.longPrompt = try parse(key, text)
+      case "guidance_schedule": o.guidanceSchedule = try parse(key, text)
+      case "guidance_end": o.guidanceEnd = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
     }
@@ -217,6 +219,10 @@ protocol ManifestValue { init?(manifestText: String) }
 extension Int: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
 extension UInt64: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
 extension GuidanceSetting: ManifestValue { init?(manifestText t: String) { self.init(text: t) } }
+extension Double: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
+extension GuidanceSchedule.Shape: ManifestValue {
+  init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
+}
 extension TextCleanup: ManifestValue {
   init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
 }

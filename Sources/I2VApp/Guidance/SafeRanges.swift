@@ -15,7 +15,13 @@ public enum SafeRanges {
 
   /// One line per setting outside its comfortable range.
   public static func warnings(for request: GenerationRequest) -> [String] {
-    warnings(guidance: request.guidanceScale, steps: request.steps, width: request.width, height: request.height)
+    var out = warnings(guidance: request.guidanceScale, steps: request.steps, width: request.width,
+                       height: request.height)
+    if let end = request.guidanceSchedule.end, !guidance.contains(end) {
+      out.append("the guidance schedule ends at \(end), outside \(Int(guidance.lowerBound))-\(Int(guidance.upperBound)): "
+        + "the last steps will \(end > guidance.upperBound ? "burn colours and break detail" : "follow the prompt loosely")")
+    }
+    return out
   }
 
   public static func warnings(guidance g: Double, steps: Int, width: Int, height: Int) -> [String] {

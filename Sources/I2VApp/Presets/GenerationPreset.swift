@@ -15,11 +15,14 @@ public struct GenerationPreset: Sendable, Equatable {
   /// Optional in the file: `"prompt_syntax": "weighted"` and `"long_prompt": true` (defaults plain, false).
   public var promptSyntax: PromptSyntax = .plain
   public var longPrompt = false
+  /// Optional: `"guidance_schedule": "cosine"` with `"guidance_end": 7` (default constant).
+  public var guidanceSchedule: GuidanceSchedule.Shape = .constant
+  public var guidanceEnd: Double?
   /// The file it was read from.
   public var path: String
 
   static let fields: Set<String> = ["description", "steps", "guidance", "frames", "fps", "width", "height",
-                                     "prompt_syntax", "long_prompt"]
+                                     "prompt_syntax", "long_prompt", "guidance_schedule", "guidance_end"]
 
   /// Parses a preset file strictly: unknown fields and wrong types are errors naming the file and the field.
   public init(path: String) throws {
@@ -79,6 +82,22 @@ public struct GenerationPreset: Sendable, Equatable {
         throw PresetError("\(path): field 'long_prompt' must be true or false, found \(v)")
       }
       longPrompt = n.boolValue
+    }
+    if let v = object["guidance_schedule"], !(v is NSNull) {
+      guard let text = v as? String, let shape = GuidanceSchedule.Shape(rawValue: text) else {
+        throw PresetError("\(path): field 'guidance_schedule' must be \"constant\", \"linear\" or \"cosine\", found \(v)")
+      }
+      guidanceSchedule = shape
+    }
+    if object["guidance_end"] != nil && !(object["guidance_end"] is NSNull) {
+      let end = try number("guidance_end").doubleValue
+      guard end >= 0 && end <= GenerationRequest.maxGuidance else {
+        throw PresetError("\(path): field 'guidance_end' must be between 0 and \(Int(GenerationRequest.maxGuidance)), found \(end)")
+      }
+      guidanceEnd = end
+    }
+    guard (guidanceSchedule == .constant) == (guidanceEnd == nil) else {
+      throw PresetError("\(path): fields 'guidance_schedule' (linear or cosine) and 'guidance_end' go together")
     }
   }
 

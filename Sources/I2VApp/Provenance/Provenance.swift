@@ -73,6 +73,10 @@ public struct Provenance: Codable {
     /// Weighted syntax: the prompts as parsed, each run of text with its weight.
     public var parsedPrompt: [PromptSegmentRecord]?
     public var parsedNegativePrompt: [PromptSegmentRecord]?
+    /// "constant" (diffusers), "linear" or "cosine"; with the last step's scale, and each step's as run.
+    public var guidanceSchedule: String?
+    public var guidanceEnd: Double?
+    public var guidanceScales: [Double]?
 
     public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
@@ -80,6 +84,7 @@ public struct Provenance: Codable {
       case guidanceReason = "guidance_reason", frames, fps, conditioningFPS = "conditioning_fps", width, height, seed
       case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
       case promptSyntax = "prompt_syntax", longPrompt = "long_prompt", promptChunks = "prompt_chunks"
+      case guidanceSchedule = "guidance_schedule", guidanceEnd = "guidance_end", guidanceScales = "guidance_scales"
       case parsedPrompt = "parsed_prompt", parsedNegativePrompt = "parsed_negative_prompt"
     }
   }
@@ -193,7 +198,7 @@ extension Provenance {
   /// The record of one finished run of `session` (the output must already be written: it is hashed here).
   public init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
        guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double],
-       gpuMemory: Runtime.MemoryStats? = nil) throws
+       gpuMemory: Runtime.MemoryStats? = nil, guidanceScales: [Double] = []) throws
   {
     created = ISO8601DateFormatter().string(from: Date())
     output = try Self.outputRecord(item.output)
@@ -205,6 +210,9 @@ extension Provenance {
       seed: r.seed, seedSource: item.options.seed == nil ? "random" : "given", decodeChunkSize: r.decodeChunkSize,
       eta: r.eta, crf: item.options.crf, textCleanup: r.textCleanup.rawValue)
     parameters.promptSyntax = r.promptSyntax.rawValue
+    parameters.guidanceSchedule = r.guidanceSchedule.shape.rawValue
+    parameters.guidanceEnd = r.guidanceSchedule.end
+    parameters.guidanceScales = guidanceScales.isEmpty ? nil : guidanceScales
     parameters.longPrompt = r.longPrompt
     parameters.promptChunks = r.prompts?.chunkCount
     if r.promptSyntax == .weighted {

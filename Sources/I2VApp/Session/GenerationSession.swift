@@ -141,6 +141,12 @@ public final class GenerationSession {
     request.steps = o.steps ?? settings.steps
     request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
     request.longPrompt = o.longPrompt ?? settings.longPrompt
+    // A flag's schedule comes with the flag's end (or the preset's when the preset's schedule changes too).
+    let shape = o.guidanceSchedule ?? settings.guidanceSchedule
+    if o.guidanceEnd != nil && shape == .constant {
+      throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
+    }
+    request.guidanceSchedule = GuidanceSchedule(shape: shape, end: shape == .constant ? nil : o.guidanceEnd ?? settings.guidanceEnd)
     // Malformed weighted syntax fails here, before any weights load; the advisor reads the text without brackets.
     var readPrompt = item.prompt
     if request.promptSyntax == .weighted {
@@ -234,7 +240,7 @@ public final class GenerationSession {
     timings["total"] = Date().timeIntervalSince(started)
     let provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
                                     videoFPS: videoFPS, warnings: warnings, timings: timings,
-                                    gpuMemory: output.gpuMemory)
+                                    gpuMemory: output.gpuMemory, guidanceScales: output.guidanceScales)
     let sidecar = try provenance.write(beside: item.output)
     var framesSidecar: String?
     if let dir = item.framesDir {

@@ -19,6 +19,10 @@ public struct GenerationSettings: Sendable, Equatable {
   public var promptSyntax: PromptSyntax?
   /// Read prompts past 75 tokens in chunks instead of cutting them; nil = the preset's (off unless it says).
   public var longPrompt: Bool?
+  /// How guidance changes over the steps, and its value at the last step; nil = the preset's (constant unless it
+  /// says otherwise).
+  public var guidanceSchedule: GuidanceSchedule.Shape?
+  public var guidanceEnd: Double?
   public var overwrite = false
   public var crf: Int?
   /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).
@@ -36,6 +40,12 @@ public struct GenerationSettings: Sendable, Equatable {
     if let f = conditioningFps, f < 1 { throw SettingsError("--conditioning-fps must be at least 1 (got \(f))") }
     if case .scale(let g)? = guidance, !(g.isFinite && g >= 0 && g <= GenerationRequest.maxGuidance) {
       throw SettingsError("--guidance must be between 0 and \(Int(GenerationRequest.maxGuidance)) or 'auto' (got \(g))")
+    }
+    if let e = guidanceEnd, !(e.isFinite && e >= 0 && e <= GenerationRequest.maxGuidance) {
+      throw SettingsError("--guidance-end must be between 0 and \(Int(GenerationRequest.maxGuidance)) (got \(e))")
+    }
+    if guidanceSchedule == .constant && guidanceEnd != nil {
+      throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
     }
     // Multiples of the VAE's scale are checked against the model (`GenerationSession.prepare`).
     let side = GenerationRequest.maxSide

@@ -29,6 +29,8 @@ public struct GenerationRequest: Sendable {
   public var prompts: PromptPlan? = nil
   /// The prompts' text cleanup before BPE (`.ftfy`: transformers' slow CLIPTokenizer with ftfy installed).
   public var textCleanup: TextCleanup = .ftfy
+  /// How the guidance scale changes over the steps, from `guidanceScale` (`.constant`: diffusers).
+  public var guidanceSchedule: GuidanceSchedule = .constant
 
   public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
@@ -49,7 +51,11 @@ public struct GenerationRequest: Sendable {
   }
 
   /// Classifier-free guidance runs only when the scale is above 1 (diffusers' `do_classifier_free_guidance`).
-  public var usesGuidance: Bool { guidanceScale > 1 }
+  /// With a schedule, when any step's scale is above 1.
+  public var usesGuidance: Bool { guidanceSchedule.peak(start: guidanceScale) > 1 }
+
+  /// The guidance scale of each denoising step.
+  public var guidanceScales: [Double] { guidanceSchedule.scales(start: guidanceScale, steps: steps) }
 
   /// The largest video side accepted (the model was trained at 1280x704; every buffer an input sizes is
   /// bounded before it is allocated).
@@ -75,6 +81,7 @@ public struct GenerationRequest: Sendable {
     guard guidanceScale.isFinite && guidanceScale >= 0 && guidanceScale <= Self.maxGuidance else {
       throw bad("guidance must be between 0 and \(Int(Self.maxGuidance)) (got \(guidanceScale))")
     }
+    try guidanceSchedule.validate(start: guidanceScale)
     guard conditioningFPS >= 1 else { throw bad("conditioning fps must be at least 1 (got \(conditioningFPS))") }
     guard decodeChunkSize >= 1 else { throw bad("decode chunk size must be at least 1 (got \(decodeChunkSize))") }
     guard eta >= 0 && eta.isFinite else { throw bad("eta must be >= 0 (got \(eta))") }
@@ -103,6 +110,8 @@ public struct GenerationOutput: Sendable {
   public var gpuMemory: Runtime.MemoryStats? = nil
   /// Host round trips between the first and the last denoising step (`Runtime.hostSyncCount`): 0 by design.
   public var denoisingHostSyncs: UInt64 = 0
+  /// The guidance scale each denoising step used (empty without classifier-free guidance).
+  public var guidanceScales: [Double] = []
 
   /// One RGB image per frame.
   public func images() throws -> [RGBImage] {

@@ -191,6 +191,9 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     //    encoded image latents, fps embedding) are computed once. The UNet, its conditioning and any CUDA graph
     //    live only in this scope, so offloading frees them before decoding.
     var loopSyncs: UInt64 = 0
+    // Host numbers, fixed before the loop: a schedule costs no device work or synchronisation.
+    let scales = r.guidanceScales
+    var scalesUsed: [Double] = []
     do {
       let unet = try self.unet
       let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
@@ -213,7 +216,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
           ?? unet(sample: input, timestep: t, conditioning: unetConditioning)
         if cfg {
           let halves = try v.chunk(2)
-          v = try halves[0] + (halves[1] - halves[0]) * r.guidanceScale
+          v = try halves[0] + (halves[1] - halves[0]) * scales[i]
+          scalesUsed.append(scales[i])
         }
         latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
       }
@@ -237,6 +241,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     try lap("decode")
     var output = GenerationOutput(framesFloat: framesFloat, framesUInt8: framesUInt8, seed: r.seed, timings: timings)
     output.denoisingHostSyncs = loopSyncs
+    output.guidanceScales = scalesUsed
     if let gpu { output.gpuMemory = try Runtime.cudaMemoryStats(gpu) }
     return output
   }
