@@ -79,7 +79,7 @@ let package = Package(
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint", "I2VImage"]),
     // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
-    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
+    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport"]),
     // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
     // (libpng alone with I2V_MEDIA=png.)
     .target(
@@ -106,7 +106,7 @@ let package = Package(
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
     .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
-    .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels"]),
+    .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels", "I2VMedia", "I2VImage"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
     .testTarget(name: "I2VFuzzTests", dependencies: ["I2VFuzz"]),
   ],

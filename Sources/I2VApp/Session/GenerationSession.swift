@@ -167,7 +167,8 @@ public final class GenerationSession {
     // A damaged input is never used silently: its decoder's report is a warning printed and kept in the sidecar.
     let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
-                       videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request))
+                       videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
+                         + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height))
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {

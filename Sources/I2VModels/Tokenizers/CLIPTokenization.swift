@@ -59,9 +59,12 @@ public struct CLIPTokenization: Sendable, Equatable {
     guard let first = droppedTokens.first else { return nil }
     let scalars = Array(prompt.unicodeScalars)
     let piece = first.source
-    guard let word = Self.wordRanges(scalars).first(where: { $0.upperBound > piece.lowerBound }) else {
+    guard let nearest = Self.wordRanges(scalars).first(where: { $0.upperBound > piece.lowerBound }) else {
       return nil
     }
+    // The text cleanup can join across what was whitespace in the prompt (ftfy turns U+0085 into "…"), so a
+    // piece may start before its word or end after it (found by fuzzing): the word covers the piece.
+    let word = min(nearest.lowerBound, piece.lowerBound)..<max(nearest.upperBound, piece.upperBound)
     let keptInPiece = tokens[..<keptCount].reversed().prefix(while: { $0.source == piece })
     guard word.lowerBound < piece.lowerBound || !keptInPiece.isEmpty else { return nil }
     func text(_ r: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[r])) }
