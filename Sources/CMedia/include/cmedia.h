@@ -52,7 +52,8 @@ typedef struct {
   int source_width;    // as stored in the file, before orientation
   int source_height;
   char format[24];     // short format name, e.g. "PNG", "JPEG", "WebP"
-  char warning[256];   // empty, or what the decoder reported while still producing a picture (damaged data)
+  char warning[512];   // empty, or "; "-separated notes: damage the decoder reported while still producing a
+                       // picture, 16-bit gray values clipped (as Pillow does), the further frames / pages left out
 } cm_image;
 
 // Decodes the image file at `path` into 8-bit RGB: format from content, EXIF orientation applied, alpha

@@ -1,0 +1,34 @@
+// BMP files with the 52- and 56-byte info headers (BITMAPV2INFOHEADER, BITMAPV3INFOHEADER; Adobe Photoshop writes
+// them), which Pillow reads (BmpImagePlugin.py) and FFmpeg's BMP decoder refuses. Both headers are the 40-byte
+// BITMAPINFOHEADER followed by the colour masks (RGB, then alpha for V3), exactly where a 40-byte header with
+// BI_BITFIELDS keeps its RGB masks. So a copy with a 40-byte header (the RGB masks kept only for BI_BITFIELDS,
+// the alpha mask dropped: alpha is discarded anyway) decodes to the same pixels.
+#include <stdlib.h>
+#include <string.h>
+
+#include "cm_internal.h"
+
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0]; }
+
+static void put_le32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+uint8_t *cm_bmp_with_info_header(const uint8_t *d, size_t n, size_t *out_size) {
+  if (n < 14 + 56) return NULL;
+  uint32_t header = le32(d + 14);
+  if (header != 52 && header != 56) return NULL;
+  uint32_t offset = le32(d + 10), compression = le32(d + 30);
+  size_t keep = compression == 3 ? 12 : 0;  // BI_BITFIELDS: the RGB masks follow a 40-byte header
+  size_t removed = header - 40 - keep;
+  if (offset < 14 + header || offset > n) return NULL;  // malformed: let the decoder report it
+  uint8_t *copy = malloc(n - removed);
+  if (!copy) return NULL;
+  memcpy(copy, d, 14 + 40 + keep);
+  memcpy(copy + 14 + 40 + keep, d + 14 + header, n - 14 - header);
+  put_le32(copy + 2, (uint32_t)(n - removed));  // file size
+  put_le32(copy + 10, (uint32_t)(offset - removed));
+  put_le32(copy + 14, 40);
+  *out_size = n - removed;
+  return copy;
+}
