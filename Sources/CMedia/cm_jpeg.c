@@ -150,14 +150,4 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   return CM_OK;
 }
 
-const char *cm_libjpeg_version(void) {
-#ifdef LIBJPEG_TURBO_VERSION
-#define CM_STR2(x) #x
-#define CM_STR(x) CM_STR2(x)
-  return "libjpeg-turbo " CM_STR(LIBJPEG_TURBO_VERSION);
-#else
-  return "libjpeg " CM_STR(JPEG_LIB_VERSION);
-#endif
-}
-
 #endif  // CM_NO_FFMPEG

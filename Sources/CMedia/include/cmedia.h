@@ -183,6 +183,9 @@ void cm_signal_reraise(int sig);
 // libpng's ("1.6.39").
 const char *cm_ffmpeg_versions(void);
 const char *cm_libpng_version(void);
+// The still-image decoders besides libpng, e.g. "libjpeg-turbo 2.1.5, libtiff 4.5.0, libwebp 1.2.4, giflib 5.2.1"
+// ("" without FFmpeg: those builds decode PNG only).
+const char *cm_decoder_versions(void);
 // 1 when this build has FFmpeg, 0 when it was compiled with CM_NO_FFMPEG (PNG input and PNG frames only).
 int cm_has_ffmpeg(void);
 // The sentence every FFmpeg-only operation of a CM_NO_FFMPEG build fails with.
