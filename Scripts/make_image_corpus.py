@@ -12,8 +12,10 @@ Each image is tiny (a few dozen pixels); its expected pixels are what `diffusers
      "pillow": "what Pillow says about it (it refuses it too)" | null when Pillow reads it: a stated exception}
 
 Files come from Pillow itself, from the Debian tools Pillow's libraries ship (tiffcp from libtiff-tools, cjpeg from
-libjpeg-turbo-progs) and from small writers below (TIFF and PNG chunks that no tool writes on request).
-Usage: /work/main/.venv-ref/bin/python Scripts/make_image_corpus.py   (needs numpy, Pillow, tiffcp, cjpeg)
+libjpeg-turbo-progs), ImageMagick (RLE and 16-bit BMP), a small libjpeg program (Scripts/corpus/ycck_jpeg.c:
+YCCK) and small writers below (TIFF and PNG chunks that no tool writes on request).
+Usage: .venv-ref/bin/python Scripts/make_image_corpus.py
+       (needs numpy and Pillow; tiffcp, cjpeg, convert, cc and libjpeg62-turbo-dev)
 """
 import io
 import json
@@ -443,6 +445,13 @@ def jpeg_corpus():
     add("jpeg_gray.jpg", "grayscale")
     img.convert("CMYK").save(path("jpeg_cmyk.jpg"), quality=90)
     add("jpeg_cmyk.jpg", "Adobe CMYK (inverted)")
+    helper = os.path.join(TMP, "ycck_jpeg")
+    run("cc", "-O1", "-o", helper, os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "ycck_jpeg.c"),
+        "-ljpeg")
+    cmyk = np.asarray(img.convert("CMYK")).copy()
+    cmyk[..., 3] = (np.arange(W)[None, :] * 7).astype(np.uint8)
+    subprocess.run([helper, str(W), str(H), path("jpeg_ycck.jpg")], input=(255 - cmyk).tobytes(), check=True)
+    add("jpeg_ycck.jpg", "Adobe YCCK (libjpeg converts it to inverted CMYK)")
     ppm = os.path.join(TMP, "p.ppm")
     img.save(ppm)
     for args, name, why in [
@@ -630,6 +639,17 @@ def gif_corpus():
     q = img.quantize(32)
     q.save(path("gif_transparent.gif"), transparency=3)
     add("gif_transparent.gif", "GIF with a transparent index (its colour is kept, as convert('RGB'))")
+    # the logical screen larger than the first frame: the rest is index 0 (or the transparent index), as Pillow
+    for src, name in [("gif_still.gif", "gif_screen_larger.gif"), ("gif_transparent.gif", "gif_screen_larger_trns.gif")]:
+        d = bytearray(open(path(src), "rb").read())
+        d[6:10] = struct.pack("<HH", W + 5, H + 3)
+        with open(path(name), "wb") as f:
+            f.write(d)
+        add(name, "logical screen larger than the first frame")
+    d = open(path("gif_animated.gif"), "rb").read()
+    with open(path("bad_gif_truncated.gif"), "wb") as f:
+        f.write(d[: 13 + 3 * 64 + 200])
+    refuse("bad_gif_truncated.gif", "corrupt", "truncated", "cut inside the first frame")
 
 
 def bmp_corpus():
@@ -640,6 +660,14 @@ def bmp_corpus():
     add("bmp_palette8.bmp", "8-bit palette BMP")
     Image.fromarray(gray()).convert("1").save(path("bmp_1bit.bmp"))
     add("bmp_1bit.bmp", "1-bit BMP")
+    for args, name, why in [
+        (["-colors", "60", "-compress", "RLE", "BMP3:"], "bmp_rle8.bmp", "8-bit RLE (ImageMagick)"),
+        (["-colors", "12", "-depth", "4", "-compress", "RLE", "BMP3:"], "bmp_rle4.bmp", "4-bit RLE (ImageMagick)"),
+        (["-define", "bmp:subtype=RGB565", ""], "bmp_rgb565.bmp", "16-bit 5-6-5 bit fields (ImageMagick)"),
+        (["-define", "bmp:subtype=RGB555", ""], "bmp_rgb555.bmp", "16-bit 5-5-5 bit fields (ImageMagick)"),
+    ]:
+        run("convert", path("bmp_rgb24.bmp"), *args[:-1], args[-1] + path(name))
+        add(name, why)
     rgb = picture()
     # V2 (52) and V3 (56) headers: BI_BITFIELDS 32-bit and BI_RGB 24-bit, and an 8-bit palette after a V3 header
     for header in (52, 56):

@@ -127,7 +127,23 @@ int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *
     }
     return CM_OK;
   }
-  // Everything else (RGB(A), palette, 16-bit, YUV video frames ...) through libswscale. Alpha is ignored.
+  if (fmt == AV_PIX_FMT_RGB565LE || fmt == AV_PIX_FMT_RGB555LE) {
+    // 16-bit BMP: Pillow's BGR;16 / BGR;15 unpackers scale by 255/31 (and 255/63), rounding down (Unpack.c
+    // ImagingUnpackBGR16/15); libswscale replicates bits instead, a level off here and there.
+    int g6 = fmt == AV_PIX_FMT_RGB565LE;
+    for (int y = 0; y < h; y++) {
+      const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
+      uint8_t *dst = rgb + (size_t)y * w * 3;
+      for (int x = 0; x < w; x++, dst += 3) {
+        unsigned p = src[2 * x] | (unsigned)src[2 * x + 1] << 8;
+        dst[0] = (uint8_t)(((p >> (g6 ? 11 : 10)) & 31) * 255 / 31);
+        dst[1] = (uint8_t)(g6 ? ((p >> 5) & 63) * 255 / 63 : ((p >> 5) & 31) * 255 / 31);
+        dst[2] = (uint8_t)((p & 31) * 255 / 31);
+      }
+    }
+    return CM_OK;
+  }
+  // Everything else (RGB(A), palette, YUV video frames ...) through libswscale. Alpha is ignored.
   struct SwsContext *sws = sws_getContext(w, h, fmt, w, h, AV_PIX_FMT_RGB24,
                                           SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
   if (!sws)
