@@ -668,6 +668,11 @@ def bmp_corpus():
     ]:
         run("convert", path("bmp_rgb24.bmp"), *args[:-1], args[-1] + path(name))
         add(name, why)
+    d = bytearray(open(path("bmp_rgb24.bmp"), "rb").read())
+    d[26] = 3  # planes: must be 1; Pillow ignores it
+    with open(path("bmp_planes3.bmp"), "wb") as f:
+        f.write(d)
+    add("bmp_planes3.bmp", "a plane count other than 1 (Pillow ignores it)")
     rgb = picture()
     # V2 (52) and V3 (56) headers: BI_BITFIELDS 32-bit and BI_RGB 24-bit, and an 8-bit palette after a V3 header
     for header in (52, 56):
@@ -696,6 +701,16 @@ def bmp_corpus():
             add(name, f"BMP with a {header}-byte info header, {bits}-bit")
 
 
+def pnm_corpus():
+    Image.fromarray(picture()).save(path("ppm_rgb.ppm"))
+    add("ppm_rgb.ppm", "binary PPM")
+    Image.fromarray(gray().astype(np.uint16) * 200).save(path("pgm_gray16.pgm"))
+    add("pgm_gray16.pgm", "16-bit PGM: mode I, clipped at 255 as Pillow does", ["clipped"])
+    with open(path("pgm_maxval1000.pgm"), "wb") as f:
+        f.write(b"P5\n%d %d\n1000\n" % (W, H) + (gray().astype(">u2") // 200).tobytes())
+    add("pgm_maxval1000.pgm", "PGM with maxval 1000 (scaled to 16 bits, then clipped)", ["clipped"])
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -706,6 +721,7 @@ def main():
     webp_corpus()
     gif_corpus()
     bmp_corpus()
+    pnm_corpus()
     import PIL
     meta = {"pillow": PIL.__version__, "loader": "ImageOps.exif_transpose(Image.open(f)).convert('RGB')",
             "images": entries}

@@ -254,6 +254,9 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     const char *why = cm_log_last()[0] ? cm_log_last() : ret < 0 ? cm_av_error(ret, eb, sizeof eb) : "no picture";
     if (strstr(why, "Picture size") || strstr(why, "max_pixels"))
       status = cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image has more pixels than the limit (%s)", why);
+    else if (strstr(why, "nsupported") || strstr(why, "Unknown bitfields"))  // a variant FFmpeg does not read
+      status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "this %s variant is not supported (FFmpeg: %s); convert it to "
+                       "PNG first", format_name, why);
     else
       status = cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s data is truncated or damaged (%s)", format_name, why);
     goto done;
@@ -268,10 +271,27 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for %dx%d pixels", frame->width, frame->height);
     goto done;
   }
-  status = cm_frame_to_rgb(frame, par->codec_id, rgb, err, errlen);
-  if (status != CM_OK) {
-    free(rgb);
-    goto done;
+  if (kind == CMF_PNM && (frame->format == AV_PIX_FMT_GRAY16BE || frame->format == AV_PIX_FMT_GRAY16LE)) {
+    // PpmImagePlugin.py opens gray with maxval > 255 as mode "I" (values scaled to 0..65535, as FFmpeg scales
+    // them) and convert("RGB") clips at 255: the same pixels, and a note when that loses the picture.
+    int be = frame->format == AV_PIX_FMT_GRAY16BE;
+    int64_t clipped = 0;
+    for (int y = 0; y < frame->height; y++) {
+      const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
+      uint8_t *dst = rgb + (size_t)y * frame->width * 3;
+      for (int x = 0; x < frame->width; x++) {
+        unsigned v = be ? (unsigned)src[2 * x] << 8 | src[2 * x + 1] : (unsigned)src[2 * x + 1] << 8 | src[2 * x];
+        clipped += v > 255;
+        dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
+      }
+    }
+    if (clipped) cm_add_clipped_warning(warning, warning_len, clipped, 16);
+  } else {
+    status = cm_frame_to_rgb(frame, par->codec_id, rgb, err, errlen);
+    if (status != CM_OK) {
+      free(rgb);
+      goto done;
+    }
   }
   // The decoder produced a picture but logged errors on the way (damaged data, missing rows): the frame is
   // probably wrong in places; say what was reported.

@@ -30,7 +30,9 @@ static int read_memory(GifFileType *gif, GifByteType *buf, int len) {
 static int gif_fail(GifFileType *gif, char *err, size_t errlen, const char *what) {
   int code = gif ? gif->Error : 0;
   const char *why = code ? GifErrorString(code) : NULL;
-  int truncated = code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON;
+  const gif_reader *r = gif ? gif->UserData : NULL;
+  // giflib reports several malformations as read failures: only running out of input is truncation.
+  int truncated = r && r->pos >= r->size && (code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON);
   return cm_fail(err, errlen, CM_ERR_CORRUPT, "the GIF data is %s (%s: %s)",
                  truncated ? "truncated" : "damaged", what, why ? why : "unknown error");
 }

@@ -99,8 +99,8 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
 struct AVFrame;
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen);
 
-// A copy of a BMP with a 52- or 56-byte info header rewritten to the 40-byte one FFmpeg reads (cm_bmp.c); NULL
-// when the file has another header (use it as it is).
+// A copy of a BMP whose header FFmpeg refuses and Pillow reads (52- or 56-byte info header, plane count not 1)
+// rewritten as FFmpeg reads it (cm_bmp.c); NULL when the file needs no change (use it as it is).
 uint8_t *cm_bmp_with_info_header(const uint8_t *data, size_t size, size_t *out_size);
 
 #endif
