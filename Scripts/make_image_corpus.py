@@ -673,6 +673,10 @@ def bmp_corpus():
     with open(path("bmp_planes3.bmp"), "wb") as f:
         f.write(d)
     add("bmp_planes3.bmp", "a plane count other than 1 (Pillow ignores it)")
+    for src, name in [("bmp_rgb24.bmp", "dib_rgb24.dib"), ("bmp_palette8.bmp", "dib_palette8.dib")]:
+        with open(path(name), "wb") as f:
+            f.write(open(path(src), "rb").read()[14:])
+        add(name, "DIB: a BMP without its file header (Windows clipboard)")
     rgb = picture()
     # V2 (52) and V3 (56) headers: BI_BITFIELDS 32-bit and BI_RGB 24-bit, and an 8-bit palette after a V3 header
     for header in (52, 56):

@@ -3,7 +3,8 @@
 //    Both are the 40-byte BITMAPINFOHEADER followed by the colour masks (RGB, then alpha for V3), exactly where a
 //    40-byte header with BI_BITFIELDS keeps its RGB masks. So a copy with a 40-byte header (the RGB masks kept
 //    only for BI_BITFIELDS, the alpha mask dropped: alpha is discarded anyway) decodes to the same pixels;
-//  - a plane count other than 1, which Pillow ignores.
+//  - a plane count other than 1, which Pillow ignores;
+// and a DIB (a BMP without its file header, as on the Windows clipboard) gets the file header put back.
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,5 +44,24 @@ uint8_t *cm_bmp_with_info_header(const uint8_t *d, size_t n, size_t *out_size) {
   put_le32(copy + 14, 40);
   copy[26] = 1, copy[27] = 0;
   *out_size = n - removed;
+  return copy;
+}
+
+uint8_t *cm_bmp_from_dib(const uint8_t *d, size_t n, size_t *out_size) {
+  if (n < 40 || n > UINT32_MAX - 14) return NULL;
+  uint32_t header = le32(d), bits = (uint32_t)(d[14] | d[15] << 8), compression = le32(d + 16), colors = le32(d + 32);
+  // Where the pixels start, as BmpImagePlugin.py computes it for a DIB: header, masks, palette.
+  uint64_t masks = compression == 3 && header == 40 ? 12 : 0;
+  uint64_t palette = bits <= 8 ? 4 * (uint64_t)(colors ? colors : 1u << bits) : 4 * (uint64_t)colors;
+  uint64_t offset = 14 + header + masks + palette;
+  if (offset > n + 14) return NULL;
+  uint8_t *copy = malloc(n + 14);
+  if (!copy) return NULL;
+  copy[0] = 'B', copy[1] = 'M';
+  put_le32(copy + 2, (uint32_t)(n + 14));
+  put_le32(copy + 6, 0);
+  put_le32(copy + 10, (uint32_t)offset);
+  memcpy(copy + 14, d, n);
+  *out_size = n + 14;
   return copy;
 }

@@ -353,11 +353,17 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
     case CMF_GIF: st = cm_gif_decode(data, size, max_pixels, &r, err, errlen); break;
 #endif
     default: {
-      size_t bmp_size = 0;
-      uint8_t *bmp = kind == CMF_BMP ? cm_bmp_with_info_header(data, size, &bmp_size) : NULL;
-      st = cm_ffmpeg_decode(bmp ? bmp : data, bmp ? bmp_size : size, kind, max_pixels, &r.rgb, &r.width, &r.height,
-                            out->format, sizeof out->format, r.warning, sizeof r.warning, err, errlen);
+      size_t dib_size = 0, bmp_size = 0;
+      uint8_t *dib = kind == CMF_DIB ? cm_bmp_from_dib(data, size, &dib_size) : NULL;
+      if (kind == CMF_DIB && !dib) return cm_fail(err, errlen, CM_ERR_CORRUPT, "the DIB header is invalid");
+      const uint8_t *bytes = dib ? dib : data;
+      size_t n = dib ? dib_size : size;
+      uint8_t *bmp = kind == CMF_BMP || kind == CMF_DIB ? cm_bmp_with_info_header(bytes, n, &bmp_size) : NULL;
+      st = cm_ffmpeg_decode(bmp ? bmp : bytes, bmp ? bmp_size : n, kind == CMF_DIB ? CMF_BMP : kind, max_pixels, &r.rgb,
+                            &r.width, &r.height, out->format, sizeof out->format, r.warning, sizeof r.warning, err,
+                            errlen);
       free(bmp);
+      free(dib);
     }
   }
   if (st != CM_OK) return st;

@@ -94,7 +94,13 @@ int cm_gif_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raste
     }
     if (type != IMAGE_DESC_RECORD_TYPE) continue;
     if (DGifGetImageDesc(gif) == GIF_ERROR) {
-      st = gif_fail(gif, err, errlen, "image descriptor");
+      // giflib stops right after the LZW code size byte when it is out of range (Pillow's decoder takes up to 12)
+      if (reader.pos > 0 && reader.pos <= size && data[reader.pos - 1] > 8 && data[reader.pos - 1] <= 12)
+        st = cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                     "GIF with an LZW code size of %d is not supported (at most 8 in a valid GIF); convert it to PNG "
+                     "first", data[reader.pos - 1]);
+      else
+        st = gif_fail(gif, err, errlen, "image descriptor");
       break;
     }
     GifImageDesc *d = &gif->Image;

@@ -31,6 +31,7 @@ typedef enum {
   CMF_GIF,
   CMF_PNM,
   CMF_QOI,
+  CMF_DIB,   // a BMP without its 14-byte file header (Windows clipboard), as Pillow's DibImageFile reads it
   // Recognised but not decodable with FFmpeg 5.x without extra libraries: reported as unsupported.
   CMF_HEIF,
   CMF_AVIF,
@@ -102,5 +103,7 @@ int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *
 // A copy of a BMP whose header FFmpeg refuses and Pillow reads (52- or 56-byte info header, plane count not 1)
 // rewritten as FFmpeg reads it (cm_bmp.c); NULL when the file needs no change (use it as it is).
 uint8_t *cm_bmp_with_info_header(const uint8_t *data, size_t size, size_t *out_size);
+// A DIB (no file header) as a BMP file: the 14-byte header put in front (malloc'd), or NULL.
+uint8_t *cm_bmp_from_dib(const uint8_t *data, size_t size, size_t *out_size);
 
 #endif

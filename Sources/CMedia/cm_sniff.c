@@ -29,6 +29,13 @@ cm_file_kind cm_sniff(const uint8_t *d, size_t n) {
   }
   if (n >= 3 && d[0] == 'P' && d[1] >= '1' && d[1] <= '7' && is_pnm_space(d[2])) return CMF_PNM;
   if (n >= 14 && memcmp(d, "qoif", 4) == 0) return CMF_QOI;
+  if (n >= 40) {  // DIB: an info header first (Pillow's _dib_accept), checked further than Pillow: planes and bits
+    uint32_t hs = le32(d), bits = le16(d + 14);
+    if ((hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 || hs == 124) && le16(d + 12) == 1 &&
+        (bits == 1 || bits == 2 || bits == 4 || bits == 8 || bits == 16 || bits == 24 || bits == 32) &&
+        le32(d + 16) <= 6)
+      return CMF_DIB;
+  }
   if ((n >= 2 && d[0] == 0xff && d[1] == 0x0a) || (n >= 12 && memcmp(d, jxl_box, 12) == 0)) return CMF_JXL;
   if (n >= 16 && memcmp(d + 4, "ftyp", 4) == 0) {
     // ISO base media: HEIF / AVIF stills are recognised by their brands (major or compatible).
@@ -58,6 +65,7 @@ const char *cm_kind_name(cm_file_kind kind) {
     case CMF_GIF: return "GIF";
     case CMF_PNM: return "PNM";
     case CMF_QOI: return "QOI";
+    case CMF_DIB: return "DIB";
     case CMF_HEIF: return "HEIF/HEIC";
     case CMF_AVIF: return "AVIF";
     case CMF_JXL: return "JPEG XL";
@@ -229,6 +237,12 @@ int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, in
     }
     case CMF_PNM: return pnm_size(d, n, w, h);
     case CMF_QOI: *w = be32(d + 4); *h = be32(d + 8); return 1;
+    case CMF_DIB: {
+      int32_t sw = (int32_t)le32(d + 4), sh = (int32_t)le32(d + 8);
+      *w = sw < 0 ? -(int64_t)sw : sw;
+      *h = sh < 0 ? -(int64_t)sh : sh;
+      return 1;
+    }
     default: return 0;
   }
 }

@@ -64,7 +64,9 @@ static int on_error(TIFF *tif, void *user, const char *module, const char *fmt, 
 static int on_warning(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap) {
   (void)tif, (void)module;
   tiff_io *io = user;
-  if (io->reading_pixels && io->warnings++ == 0) vsnprintf(io->warning, sizeof io->warning, fmt, ap);
+  // libtiff's notice about old-style JPEG is advice, not damage.
+  if (!io->reading_pixels || strncmp(fmt, "Deprecated", 10) == 0) return 1;
+  if (io->warnings++ == 0) vsnprintf(io->warning, sizeof io->warning, fmt, ap);
   return 1;
 }
 
@@ -79,6 +81,10 @@ static int read_plane(TIFF *tif, tiff_io *io, int plane, int bpp, uint32_t w, ui
     tmsize_t tile_size = TIFFTileSize(tif), tile_row = TIFFTileRowSize(tif);
     if (tw == 0 || th == 0 || tile_size <= 0 || tile_row <= 0)
       return cm_fail(err, errlen, CM_ERR_CORRUPT, "the TIFF tile layout is invalid (%ux%u tiles)", tw, th);
+    // A tile far larger than the image would make us allocate for pixels that do not exist.
+    if ((uint64_t)tw * th > (uint64_t)w * h + ((uint64_t)1 << 24))
+      return cm_fail(err, errlen, CM_ERR_CORRUPT, "the TIFF tiles (%ux%u) are far larger than the %ux%u image", tw, th,
+                     w, h);
     uint8_t *tile = malloc((size_t)tile_size);
     if (!tile) return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for a %ux%u tile", tw, th);
     for (uint32_t y = 0; y < h; y += th) {
@@ -312,6 +318,7 @@ int cm_tiff_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   int st = decode_pixels(tif, &io, max_pixels, out, err, errlen);
   if (st == CM_OK) {
     out->orientation = tiff_orientation(tif);
+    io.reading_pixels = 0;  // counting directories warns about their chain (loops), not about these pixels
     out->frames = TIFFNumberOfDirectories(tif);
     if (io.warnings)
       cm_add_warning(out->warning, sizeof out->warning,

@@ -29,8 +29,7 @@ int cm_webp_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   WebPBitstreamFeatures features;
   VP8StatusCode vs = WebPGetFeatures(data, size, &features);
   if (vs != VP8_STATUS_OK)
-    return cm_fail(err, errlen, vs == VP8_STATUS_NOT_ENOUGH_DATA ? CM_ERR_CORRUPT : CM_ERR_CORRUPT,
-                   "cannot parse the WebP data (libwebp: %s)", vp8_status_text(vs));
+    return cm_fail(err, errlen, CM_ERR_CORRUPT, "cannot parse the WebP data (libwebp: %s)", vp8_status_text(vs));
   if (features.width <= 0 || features.height <= 0)
     return cm_fail(err, errlen, CM_ERR_CORRUPT, "the WebP header gives an invalid size");
   if ((int64_t)features.width * features.height > max_pixels)
