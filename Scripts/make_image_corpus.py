@@ -668,6 +668,20 @@ def bmp_corpus():
     ]:
         run("convert", path("bmp_rgb24.bmp"), *args[:-1], args[-1] + path(name))
         add(name, why)
+    # RLE8 written by hand: a run past the row's end (clipped, as Pillow does, with a warning), and data ending early
+    w, h = 6, 4
+    pal = b"".join(bytes([c * 40 % 256, c * 90 % 256, 255 - c * 30, 0]) for c in range(4))
+    for name, rle, ok in [("bad_bmp_rle_overflow.bmp", b"\x09\x01\x00\x00\x06\x02\x00\x00\x03\x03\x03\x01\x00\x00"
+                           b"\x00\x03\x01\x02\x03\x00\x06\x02\x00\x01", True),
+                          ("bad_bmp_rle_short.bmp", b"\x06\x01\x00\x00\x06\x02\x00\x01", False)]:
+        info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, 8, 1, len(rle), 2835, 2835, 4, 0)
+        offset = 14 + len(info) + len(pal)
+        with open(path(name), "wb") as f:
+            f.write(b"BM" + struct.pack("<IHHI", offset + len(rle), 0, 0, offset) + info + pal + rle)
+        if ok:
+            add(name, "RLE8 with runs past the row's end: Pillow's pixels, and a warning", ["past the end of a row"])
+        else:
+            refuse(name, "corrupt", "RLE data ends", "RLE8 data ending after 2 of 4 rows (Pillow: not enough image data)")
     d = bytearray(open(path("bmp_rgb24.bmp"), "rb").read())
     d[26] = 3  # planes: must be 1; Pillow ignores it
     with open(path("bmp_planes3.bmp"), "wb") as f:

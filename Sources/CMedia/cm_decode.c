@@ -1,5 +1,6 @@
 // Still-image decoding: file checks, format detection, pixel limit, then the library Pillow itself uses for the
-// format (libpng, libjpeg-turbo, libtiff, libwebp; giflib for GIF) or FFmpeg (BMP, PNM, QOI, ...), then the orientation
+// format (libpng, libjpeg-turbo, libtiff, libwebp; giflib for GIF, BMP as Pillow reads it) or FFmpeg (PNM, QOI,
+// ...), then the orientation
 // and the notes (damage, clipped values, further frames) that go with the picture.
 #include <errno.h>
 #include <stdio.h>
@@ -78,7 +79,6 @@ static int64_t mem_seek(void *opaque, int64_t offset, int whence) {
 // The demuxer for a kind we sniffed ourselves; NULL means "let FFmpeg probe".
 static const char *demuxer_for(cm_file_kind kind) {
   switch (kind) {
-    case CMF_BMP: return "bmp_pipe";
     case CMF_QOI: return "qoi_pipe";
     default: return NULL;
   }
@@ -124,22 +124,6 @@ int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *
       const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
       uint8_t *dst = rgb + (size_t)y * w * 3;
       for (int x = 0; x < w; x++) dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = src[x];
-    }
-    return CM_OK;
-  }
-  if (fmt == AV_PIX_FMT_RGB565LE || fmt == AV_PIX_FMT_RGB555LE) {
-    // 16-bit BMP: Pillow's BGR;16 / BGR;15 unpackers scale by 255/31 (and 255/63), rounding down (Unpack.c
-    // ImagingUnpackBGR16/15); libswscale replicates bits instead, a level off here and there.
-    int g6 = fmt == AV_PIX_FMT_RGB565LE;
-    for (int y = 0; y < h; y++) {
-      const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
-      uint8_t *dst = rgb + (size_t)y * w * 3;
-      for (int x = 0; x < w; x++, dst += 3) {
-        unsigned p = src[2 * x] | (unsigned)src[2 * x + 1] << 8;
-        dst[0] = (uint8_t)(((p >> (g6 ? 11 : 10)) & 31) * 255 / 31);
-        dst[1] = (uint8_t)(g6 ? ((p >> 5) & 63) * 255 / 63 : ((p >> 5) & 31) * 255 / 31);
-        dst[2] = (uint8_t)((p & 31) * 255 / 31);
-      }
     }
     return CM_OK;
   }
@@ -254,7 +238,7 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     const char *why = cm_log_last()[0] ? cm_log_last() : ret < 0 ? cm_av_error(ret, eb, sizeof eb) : "no picture";
     if (strstr(why, "Picture size") || strstr(why, "max_pixels"))
       status = cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image has more pixels than the limit (%s)", why);
-    else if (strstr(why, "nsupported") || strstr(why, "Unknown bitfields"))  // a variant FFmpeg does not read
+    else if (strstr(why, "nsupported"))  // a variant FFmpeg does not read
       status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "this %s variant is not supported (FFmpeg: %s); convert it to "
                        "PNG first", format_name, why);
     else
@@ -351,20 +335,12 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
     case CMF_TIFF: st = cm_tiff_decode(data, size, max_pixels, &r, err, errlen); break;
     case CMF_WEBP: st = cm_webp_decode(data, size, max_pixels, &r, err, errlen); break;
     case CMF_GIF: st = cm_gif_decode(data, size, max_pixels, &r, err, errlen); break;
+    case CMF_BMP: st = cm_bmp_decode(data, size, 0, max_pixels, &r, err, errlen); break;
+    case CMF_DIB: st = cm_bmp_decode(data, size, 1, max_pixels, &r, err, errlen); break;
 #endif
-    default: {
-      size_t dib_size = 0, bmp_size = 0;
-      uint8_t *dib = kind == CMF_DIB ? cm_bmp_from_dib(data, size, &dib_size) : NULL;
-      if (kind == CMF_DIB && !dib) return cm_fail(err, errlen, CM_ERR_CORRUPT, "the DIB header is invalid");
-      const uint8_t *bytes = dib ? dib : data;
-      size_t n = dib ? dib_size : size;
-      uint8_t *bmp = kind == CMF_BMP || kind == CMF_DIB ? cm_bmp_with_info_header(bytes, n, &bmp_size) : NULL;
-      st = cm_ffmpeg_decode(bmp ? bmp : bytes, bmp ? bmp_size : n, kind == CMF_DIB ? CMF_BMP : kind, max_pixels, &r.rgb,
-                            &r.width, &r.height, out->format, sizeof out->format, r.warning, sizeof r.warning, err,
-                            errlen);
-      free(bmp);
-      free(dib);
-    }
+    default:
+      st = cm_ffmpeg_decode(data, size, kind, max_pixels, &r.rgb, &r.width, &r.height, out->format, sizeof out->format,
+                            r.warning, sizeof r.warning, err, errlen);
   }
   if (st != CM_OK) return st;
 

@@ -77,12 +77,15 @@ void cm_add_warning(char *warning, size_t capacity, const char *fmt, ...) __attr
 // The note for 16-bit (or wider) grayscale values that Pillow's convert("RGB") clips.
 void cm_add_clipped_warning(char *warning, size_t capacity, int64_t clipped, int bits);
 
-// The decoders Pillow itself uses (libjpeg-turbo, libtiff, libwebp), and giflib composed as Pillow composes GIF
-// frames; not in CM_NO_FFMPEG builds.
+// The decoders Pillow itself uses (libjpeg-turbo, libtiff, libwebp), giflib composed as Pillow composes GIF
+// frames, and BMP read as Pillow reads it; not in CM_NO_FFMPEG builds.
 int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
 int cm_tiff_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
 int cm_webp_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
 int cm_gif_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
+// BMP (dib = 0) or DIB (dib = 1: no file header) as Pillow's BmpImagePlugin reads them (cm_bmp.c).
+int cm_bmp_decode(const uint8_t *data, size_t size, int dib, int64_t max_pixels, cm_raster *out, char *err,
+                  size_t errlen);
 
 // Applies an EXIF orientation to RGB pixels; returns a new buffer (NULL on allocation failure) and the new size.
 uint8_t *cm_orient(const uint8_t *rgb, int width, int height, int orientation, int *out_width, int *out_height);
@@ -99,11 +102,5 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
 // produced it (unused: every format goes through the same conversion).
 struct AVFrame;
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen);
-
-// A copy of a BMP whose header FFmpeg refuses and Pillow reads (52- or 56-byte info header, plane count not 1)
-// rewritten as FFmpeg reads it (cm_bmp.c); NULL when the file needs no change (use it as it is).
-uint8_t *cm_bmp_with_info_header(const uint8_t *data, size_t size, size_t *out_size);
-// A DIB (no file header) as a BMP file: the 14-byte header put in front (malloc'd), or NULL.
-uint8_t *cm_bmp_from_dib(const uint8_t *data, size_t size, size_t *out_size);
 
 #endif

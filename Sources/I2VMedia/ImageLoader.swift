@@ -21,8 +21,8 @@ public struct DecodedImage: Sendable {
 ///
 /// - The format is detected from the content; the extension is ignored.
 /// - Pixels equal Pillow's: PNG through libpng, JPEG through libjpeg-turbo (Pillow's settings), TIFF through
-///   libtiff, WebP through libwebp, GIF through giflib composed as Pillow composes it; BMP and the rest through
-///   FFmpeg. Scripts/make_image_corpus.py's corpus checks it file by file.
+///   libtiff, WebP through libwebp, GIF through giflib composed as Pillow composes it, BMP as Pillow's
+///   BmpImagePlugin reads it; PPM and QOI through FFmpeg. Scripts/make_image_corpus.py's corpus checks it file by file.
 /// - The orientation is applied from wherever Pillow's `exif_transpose` finds it: EXIF (JPEG, PNG eXIf, WebP,
 ///   TIFF), PNG "Raw profile type exif" text chunks, XMP `tiff:Orientation`.
 /// - Grayscale, palette, 16-bit, CMYK and premultiplied-alpha images become RGB as Pillow converts them:
