@@ -83,7 +83,7 @@ def refuse(name, status, message, why, pillow_reads=False):
         assert pillow_reads, f"{name}: Pillow reads it; pass pillow_reads=True and document the exception"
     except Exception as e:  # noqa: BLE001 - any failure is Pillow's verdict
         assert not pillow_reads, f"{name}: Pillow refuses it ({e})"
-        verdict = f"{type(e).__name__}: {e}"
+        verdict = f"{type(e).__name__}: {e}".replace(path(name), name)
     entries.append({"file": name, "expect": "refused", "status": status, "message": message, "pillow": verdict,
                     "why": why})
 
@@ -499,6 +499,16 @@ def jpeg_corpus():
     with open(path("bad_jpeg_damaged.jpg"), "wb") as f:
         f.write(bytes(data[: start + (len(data) - start) // 3]) + b"\xff\xd9")
     add("bad_jpeg_damaged.jpg", "scan data missing before EOI: Pillow's pixels, and a warning", ["reported damage"])
+    sof = data.find(b"\xff\xc0")
+    for name, patch, message, why in [
+        ("bad_jpeg_12bit.jpg", (sof + 4, 12), "more than 8 bits", "SOF0 declaring 12-bit samples"),
+        ("bad_jpeg_sof3.jpg", (sof + 1, 0xC3), "coding process", "a lossless (SOF3) frame header"),
+    ]:
+        d = bytearray(data)
+        d[patch[0]] = patch[1]
+        with open(path(name), "wb") as f:
+            f.write(d)
+        refuse(name, "unsupported", message, why)
     with open(path("bad_jpeg_truncated.jpg"), "wb") as f:
         f.write(data[: start + (len(data) - start) // 2])
     refuse("bad_jpeg_truncated.jpg", "corrupt", "truncated", "cut in the middle of the scan")

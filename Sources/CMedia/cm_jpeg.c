@@ -31,11 +31,13 @@ typedef struct {
   int damage_count;
   char damage[JMSG_LENGTH_MAX];
   char fatal[JMSG_LENGTH_MAX];
+  int fatal_code;
 } jpeg_err;
 
 static void on_error_exit(j_common_ptr cinfo) {
   jpeg_err *e = (jpeg_err *)cinfo->err;
   (*cinfo->err->format_message)(cinfo, e->fatal);
+  e->fatal_code = cinfo->err->msg_code;
   longjmp(e->jump, 1);
 }
 
@@ -81,6 +83,14 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
     free(rgb);
     free(row);
     if (status >= 0) return status;
+    if (jerr.fatal_code == JERR_BAD_PRECISION)  // 12- and 16-bit JPEG: Pillow refuses them too
+      return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                     "JPEG with more than 8 bits per sample is not supported (nor by Pillow, which diffusers uses; "
+                     "libjpeg: %s); convert it to an 8-bit JPEG or PNG first", jerr.fatal);
+    if (jerr.fatal_code == JERR_SOF_UNSUPPORTED)  // lossless / hierarchical: libjpeg-turbo 2.1 lacks them
+      return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                     "this JPEG coding process is not supported (libjpeg: %s); convert it to a baseline or "
+                     "progressive JPEG or PNG first", jerr.fatal);
     if (jerr.truncated)  // libjpeg's fatal error came from the end of the data it was given
       return cm_fail(err, errlen, CM_ERR_CORRUPT,
                      "the JPEG data is truncated (libjpeg: %s after the end of the file; Pillow refuses it too)",

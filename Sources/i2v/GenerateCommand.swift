@@ -21,7 +21,7 @@ struct GenerateCommand: ParsableCommand {
       convert it to 8 bits first), and an animation or multi-page TIFF gives its first frame (with a note).
       Damage a decoder reports is a warning (also in the sidecar); truncated files are refused. Refused
       although Pillow opens them: CIELab TIFF, gray + premultiplied alpha TIFF, uncompressed subsampled
-      YCbCr TIFF (Pillow scrambles it), HEIC/AVIF/JPEG XL.
+      YCbCr TIFF (Pillow scrambles it), lossless JPEG; and HEIC/AVIF/JPEG XL.
 
       The model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the
       small bundled test model (random weights: it makes noise, not real video).
