@@ -486,6 +486,9 @@ def jpeg_corpus():
     img.save(path("jpeg_exif1_xmp6.jpg"), quality=90, exif=exif_bytes(1),
              xmp=xmp_packet(6))
     add("jpeg_exif1_xmp6.jpg", "EXIF orientation 1 wins over XMP 6")
+    Image.fromarray(picture(seed=7)).save(path("jpeg_mpo.mpo"), format="MPO", save_all=True,
+                                          append_images=[Image.fromarray(picture(seed=8))], quality=90)
+    add("jpeg_mpo.mpo", "MPO (multi-picture JPEG, e.g. stereo cameras): the first picture, with a note")
     # stray bytes between markers (Photoshop), and damage
     data = bytearray(plain)
     dqt = data.find(b"\xff\xdb")

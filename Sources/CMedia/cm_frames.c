@@ -1,4 +1,5 @@
-// How many frames a GIF or an animated PNG holds, as Pillow's n_frames counts them, from the file's structure
+// How many frames a GIF, an animated PNG or an MPO (multi-picture JPEG) holds, as Pillow's n_frames counts them,
+// from the file's structure
 // (no pixel is decoded). The decoders read the first frame, as Pillow (and so diffusers' load_image) does; the
 // count lets i2v say so. TIFF pages and WebP frames are counted by their decoders.
 #include <string.h>
@@ -66,8 +67,34 @@ static int png_frames(const uint8_t *d, size_t n) {
   return frames > 1 << 30 ? 1 << 30 : (int)frames;
 }
 
+typedef struct {
+  uint32_t images;
+  int ultra_hdr;
+} mpo_ctx;
+
+static int mpo_visit(uint8_t marker, const uint8_t *p, size_t len, void *vctx) {
+  static const char hdr[] = " hdrgm:Version=\"";
+  mpo_ctx *c = vctx;
+  uint32_t v = 0;
+  if (marker == 0xe2 && len > 4 && memcmp(p, "MPF", 4) == 0 && cm_tiff_ifd0_tag(p + 4, len - 4, 0xB001, &v))
+    c->images = v;
+  if (marker == 0xe1)
+    for (size_t i = 0; !c->ultra_hdr && i + sizeof hdr - 1 <= len; i++)
+      c->ultra_hdr = memcmp(p + i, hdr, sizeof hdr - 1) == 0;
+  return 0;
+}
+
+// The MP index's NumberOfImages (tag 0xB001), except for Ultra HDR files, which JpegImagePlugin.py's
+// jpeg_factory opens as plain JPEG.
+static int jpeg_frames(const uint8_t *d, size_t n) {
+  mpo_ctx c = {0, 0};
+  cm_jpeg_walk(d, n, mpo_visit, &c);
+  return c.images > 1 && !c.ultra_hdr ? (c.images > 1u << 30 ? 1 << 30 : (int)c.images) : 1;
+}
+
 int cm_frame_count(cm_file_kind kind, const uint8_t *d, size_t n) {
   switch (kind) {
+    case CMF_JPEG: return jpeg_frames(d, n);
     case CMF_GIF: return gif_frames(d, n);
     case CMF_PNG: return png_frames(d, n);
     default: return 1;

@@ -50,7 +50,7 @@ int cm_header_size(cm_file_kind kind, const uint8_t *data, size_t size, int64_t 
 int cm_exif_orientation(cm_file_kind kind, const uint8_t *data, size_t size);
 // tiff:Orientation in an XMP packet (Image.getexif's rule), 1 when absent or out of range.
 int cm_xmp_orientation(const uint8_t *xmp, size_t size);
-// Frames of a GIF or an (animated) PNG as Pillow counts them; 1 for other kinds.
+// Frames of a GIF, an (animated) PNG or an MPO as Pillow counts them; 1 for other kinds.
 int cm_frame_count(cm_file_kind kind, const uint8_t *data, size_t size);
 
 // Value of a SHORT or LONG tag in the first IFD of a TIFF structure (classic or BigTIFF); 1 when found.

@@ -29,7 +29,7 @@ public struct DecodedImage: Sendable {
 ///   16-bit colour keeps its high byte, 16-bit gray is clipped at 255 like Pillow (with a warning).
 /// - Alpha is **discarded, not composited**: a transparent pixel keeps whatever colour it stores, exactly as
 ///   PIL's `convert("RGB")` does. Flatten transparent images yourself if their hidden colours are garbage.
-/// - Animations (GIF, WebP, APNG) and multi-page TIFFs give their first frame or page, with a warning.
+/// - Animations (GIF, WebP, APNG), MPO and multi-page TIFFs give their first frame or page, with a warning.
 /// - Damage a decoder reports while still producing a picture comes back as a warning; what Pillow refuses
 ///   (truncated files, layouts it cannot read) is refused with a message naming the problem.
 /// - Images over `maxPixels` are refused from their header, before any pixel is decoded.

@@ -45,7 +45,7 @@ final class ImageCorpusTests: XCTestCase {
       "png_xmp_orient3_element", "png_exif_after_idat", "png_gray16", "apng", "webp_animated", "webp_xmp_orient8",
       "gif_animated", "gif_transparent", "gif_screen_larger", "bad_gif_truncated", "bmp_v2_", "bmp_v3_", "bmp_rle8",
       "bmp_rgb565", "bmp_planes3", "dib_rgb24", "bad_bmp_rle_overflow", "bad_bmp_rle_short", "jpeg_ycck",
-      "pgm_gray16", "bad_jpeg_12bit", "bad_jpeg_sof3",
+      "pgm_gray16", "bad_jpeg_12bit", "bad_jpeg_sof3", "jpeg_mpo",
     ] {
       XCTAssertTrue(names.contains { $0.contains(needle) }, "no corpus file for \(needle)")
     }
