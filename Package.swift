@@ -9,8 +9,9 @@
 // The Swift code never links libtorch: it loads libi2vtorch.so at run time (see Sources/I2VTensor/Shim.swift).
 //
 // Media back end (build time):
-//   I2V_MEDIA unset -> FFmpeg + libpng: every input format and MP4 / WebM / GIF / PNG-frame output
-//   I2V_MEDIA=png   -> libpng only (CMedia compiled with CM_NO_FFMPEG, no FFmpeg linked): PNG input and PNG-frame
+//   I2V_MEDIA unset -> FFmpeg + the decoders Pillow uses (libpng, libjpeg-turbo, libtiff, libwebp) + giflib: every
+//                      input format and MP4 / WebM / GIF / PNG-frame output
+//   I2V_MEDIA=png   -> libpng only (CMedia compiled with CM_NO_FFMPEG, nothing else linked): PNG input and PNG-frame
 //                      output; everything else fails with a message saying so. For small, carryable binaries
 //                      (Scripts/build-device-binary.sh). Build it in its own --scratch-path.
 import Foundation
@@ -21,12 +22,14 @@ let libtorch = env["LIBTORCH"].flatMap { $0.isEmpty ? nil : $0 }
 let mediaPNGOnly = env["I2V_MEDIA"] == "png"
 
 var mediaC: [CSetting] = []
-var mediaLink: [LinkerSetting] = [.linkedLibrary("png")]
+var mediaLink: [LinkerSetting] = [.linkedLibrary("png"), .linkedLibrary("z")]
 if mediaPNGOnly {
   mediaC.append(.define("CM_NO_FFMPEG"))
 } else {
   mediaLink = [
     .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil"),
+    .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("webpdemux"), .linkedLibrary("webp"),
+    .linkedLibrary("gif"),
   ] + mediaLink
 }
 
@@ -80,8 +83,8 @@ let package = Package(
     // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
     .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport"]),
-    // Media I/O in C over FFmpeg (libavformat/libavcodec/libswscale) and libpng: image decoding, encoders.
-    // (libpng alone with I2V_MEDIA=png.)
+    // Media I/O in C: image decoding through the libraries Pillow uses (libpng, libjpeg-turbo, libtiff, libwebp),
+    // giflib and FFmpeg (libavformat/libavcodec/libswscale); the encoders. (libpng alone with I2V_MEDIA=png.)
     .target(
       name: "CMedia",
       path: "Sources/CMedia",

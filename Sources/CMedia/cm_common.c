@@ -23,6 +23,29 @@ int cm_fail(char *err, size_t errlen, int status, const char *fmt, ...) {
   return status;
 }
 
+void cm_add_warning(char *warning, size_t capacity, const char *fmt, ...) {
+  if (!warning || capacity == 0) return;
+  size_t used = strnlen(warning, capacity);
+  if (used + 3 >= capacity) return;
+  if (used > 0) {
+    memcpy(warning + used, "; ", 3);
+    used += 2;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(warning + used, capacity - used, fmt, ap);
+  va_end(ap);
+}
+
+void cm_add_clipped_warning(char *warning, size_t capacity, int64_t clipped, int bits) {
+  // Pillow opens such images as mode "I;16" / "I" and convert("RGB") clips every value to 0..255 (Convert.c
+  // I16_RGB, i2rgb): i2v gives diffusers' pixels, and says when that loses the picture.
+  cm_add_warning(warning, capacity,
+                 "%lld pixels of this %d-bit grayscale image are outside 0..255 and were clipped (shown white or "
+                 "black), as Pillow and so diffusers do; convert it to 8 bits first to keep its contrast",
+                 (long long)clipped, bits);
+}
+
 #ifdef CM_NO_FFMPEG
 
 int cm_has_ffmpeg(void) { return 0; }

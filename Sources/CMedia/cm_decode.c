@@ -1,5 +1,7 @@
-// Still-image decoding: file checks, format detection, pixel limit, then libpng (PNG) or FFmpeg (the rest),
-// then EXIF orientation.
+// Still-image decoding: file checks, format detection, pixel limit, then the library Pillow itself uses for the
+// format (libpng, libjpeg-turbo, libtiff, libwebp; giflib for GIF, BMP as Pillow reads it) or FFmpeg (PNM, QOI,
+// ...), then the orientation
+// and the notes (damage, clipped values, further frames) that go with the picture.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,11 +79,6 @@ static int64_t mem_seek(void *opaque, int64_t offset, int whence) {
 // The demuxer for a kind we sniffed ourselves; NULL means "let FFmpeg probe".
 static const char *demuxer_for(cm_file_kind kind) {
   switch (kind) {
-    case CMF_JPEG: return "jpeg_pipe";
-    case CMF_WEBP: return "webp_pipe";
-    case CMF_BMP: return "bmp_pipe";
-    case CMF_TIFF: return "tiff_pipe";
-    case CMF_GIF: return "gif_pipe";
     case CMF_QOI: return "qoi_pipe";
     default: return NULL;
   }
@@ -118,21 +115,10 @@ static int classify(const uint8_t *data, size_t size, const AVInputFormat **out,
 }
 
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen) {
+  (void)codec;
   int w = frame->width, h = frame->height;
   enum AVPixelFormat fmt = frame->format;
   const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(fmt);
-  int jpeg = codec == AV_CODEC_ID_MJPEG &&
-             (fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
-              fmt == AV_PIX_FMT_YUVJ440P || fmt == AV_PIX_FMT_YUVJ411P);
-  // WebP (VP8) lossy: 4:2:0, limited range; with alpha the extra plane is simply not read.
-  int webp = codec == AV_CODEC_ID_WEBP && (fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVA420P);
-  if ((jpeg || webp) && desc) {
-    const uint8_t *planes[3] = {frame->data[0], frame->data[1], frame->data[2]};
-    int strides[3] = {frame->linesize[0], frame->linesize[1], frame->linesize[2]};
-    if (cm_ycc_to_rgb(planes, strides, w, h, 1 << desc->log2_chroma_w, 1 << desc->log2_chroma_h, webp, rgb) != 0)
-      return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
-    return CM_OK;
-  }
   if (fmt == AV_PIX_FMT_GRAY8) {  // exact replication, as PIL's L -> RGB
     for (int y = 0; y < h; y++) {
       const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
@@ -141,7 +127,7 @@ int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *
     }
     return CM_OK;
   }
-  // Everything else (RGB(A), palette, 16-bit, YUV from WebP / TIFF ...) through libswscale. Alpha is ignored.
+  // Everything else (RGB(A), palette, YUV video frames ...) through libswscale. Alpha is ignored.
   struct SwsContext *sws = sws_getContext(w, h, fmt, w, h, AV_PIX_FMT_RGB24,
                                           SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
   if (!sws)
@@ -222,11 +208,7 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
   // whole blocks, e.g. 64x45 for a 61x45 JPEG), hence the slack; the exact check is on the decoded frame.
   cc->max_pixels = max_pixels > INT64_MAX / 2 ? INT64_MAX : max_pixels + max_pixels / 8 + (1 << 16);
   cc->thread_count = 1;
-  AVDictionary *opts = NULL;
-  // libjpeg's integer IDCT ("islow"), the one PIL uses: FFmpeg's default IDCT differs by +-1 here and there.
-  if (par->codec_id == AV_CODEC_ID_MJPEG) av_dict_set(&opts, "idct", "int", 0);
-  ret = avcodec_open2(cc, codec, &opts);
-  av_dict_free(&opts);
+  ret = avcodec_open2(cc, codec, NULL);
   if (ret < 0) {
     status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "cannot open the %s decoder (%s)", codec->name,
                      cm_av_error(ret, eb, sizeof eb));
@@ -256,6 +238,9 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     const char *why = cm_log_last()[0] ? cm_log_last() : ret < 0 ? cm_av_error(ret, eb, sizeof eb) : "no picture";
     if (strstr(why, "Picture size") || strstr(why, "max_pixels"))
       status = cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image has more pixels than the limit (%s)", why);
+    else if (strstr(why, "nsupported"))  // a variant FFmpeg does not read
+      status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "this %s variant is not supported (FFmpeg: %s); convert it to "
+                       "PNG first", format_name, why);
     else
       status = cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s data is truncated or damaged (%s)", format_name, why);
     goto done;
@@ -270,22 +255,33 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for %dx%d pixels", frame->width, frame->height);
     goto done;
   }
-  status = cm_frame_to_rgb(frame, par->codec_id, rgb, err, errlen);
-  if (status != CM_OK) {
-    free(rgb);
-    goto done;
+  if (kind == CMF_PNM && (frame->format == AV_PIX_FMT_GRAY16BE || frame->format == AV_PIX_FMT_GRAY16LE)) {
+    // PpmImagePlugin.py opens gray with maxval > 255 as mode "I" (values scaled to 0..65535, as FFmpeg scales
+    // them) and convert("RGB") clips at 255: the same pixels, and a note when that loses the picture.
+    int be = frame->format == AV_PIX_FMT_GRAY16BE;
+    int64_t clipped = 0;
+    for (int y = 0; y < frame->height; y++) {
+      const uint8_t *src = frame->data[0] + (size_t)y * frame->linesize[0];
+      uint8_t *dst = rgb + (size_t)y * frame->width * 3;
+      for (int x = 0; x < frame->width; x++) {
+        unsigned v = be ? (unsigned)src[2 * x] << 8 | src[2 * x + 1] : (unsigned)src[2 * x + 1] << 8 | src[2 * x];
+        clipped += v > 255;
+        dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
+      }
+    }
+    if (clipped) cm_add_clipped_warning(warning, warning_len, clipped, 16);
+  } else {
+    status = cm_frame_to_rgb(frame, par->codec_id, rgb, err, errlen);
+    if (status != CM_OK) {
+      free(rgb);
+      goto done;
+    }
   }
-  if (kind == CMF_JPEG && frame->format == AV_PIX_FMT_GBRAP && cm_jpeg_is_adobe_cmyk(data, size)) {
-    // FFmpeg converts CMYK with a truncating x*k*257>>16; PIL (and libjpeg users generally) round x*k/255.
-    // For K = 0, by far the most common case, the exact answer is FFmpeg's + 1 for every non-zero value; in
-    // general the +1 trades an average +0.5 error for an average -0.5, so it never makes things worse.
-    for (size_t i = 0, n = (size_t)frame->width * frame->height * 3; i < n; i++) rgb[i] += rgb[i] != 0;
-  }
-  // The decoder produced a picture but logged errors on the way (damaged entropy data, missing rows): the
-  // frame is probably wrong in places. Pillow hides libjpeg's warnings; i2v says what was reported.
+  // The decoder produced a picture but logged errors on the way (damaged data, missing rows): the frame is
+  // probably wrong in places; say what was reported.
   if (warning && warning_len && cm_log_last()[0])
-    snprintf(warning, warning_len, "the %s decoder reported damage (%s); parts of the picture may be wrong",
-             format_name, cm_log_last());
+    cm_add_warning(warning, warning_len, "the %s decoder reported damage (%s); parts of the picture may be wrong",
+                   format_name, cm_log_last());
   *out_rgb = rgb;
   *out_w = frame->width;
   *out_h = frame->height;
@@ -329,22 +325,36 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
       return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %lld pixels, more than the limit of %lld",
                      (long long)hw, (long long)hh, (long long)(hw * hh), (long long)max_pixels);
   }
-  if (kind == CMF_JPEG) {
-    int st = cm_jpeg_check_complete(data, size, err, errlen);
-    if (st != CM_OK) return st;
+  cm_raster r;
+  memset(&r, 0, sizeof r);
+  int st;
+  switch (kind) {
+    case CMF_PNG: st = cm_png_decode(data, size, max_pixels, &r, err, errlen); break;
+#ifndef CM_NO_FFMPEG
+    case CMF_JPEG: st = cm_jpeg_decode(data, size, max_pixels, &r, err, errlen); break;
+    case CMF_TIFF: st = cm_tiff_decode(data, size, max_pixels, &r, err, errlen); break;
+    case CMF_WEBP: st = cm_webp_decode(data, size, max_pixels, &r, err, errlen); break;
+    case CMF_GIF: st = cm_gif_decode(data, size, max_pixels, &r, err, errlen); break;
+    case CMF_BMP: st = cm_bmp_decode(data, size, 0, max_pixels, &r, err, errlen); break;
+    case CMF_DIB: st = cm_bmp_decode(data, size, 1, max_pixels, &r, err, errlen); break;
+#endif
+    default:
+      st = cm_ffmpeg_decode(data, size, kind, max_pixels, &r.rgb, &r.width, &r.height, out->format, sizeof out->format,
+                            r.warning, sizeof r.warning, err, errlen);
   }
-  uint8_t *rgb = NULL;
-  int w = 0, h = 0, st;
-  if (kind == CMF_PNG)
-    st = cm_png_decode(data, size, max_pixels, &rgb, &w, &h, err, errlen);
-  else
-    st = cm_ffmpeg_decode(data, size, kind, max_pixels, &rgb, &w, &h, out->format, sizeof out->format, out->warning,
-                          sizeof out->warning, err, errlen);
   if (st != CM_OK) return st;
 
+  // Pillow (and so diffusers' load_image) takes the first frame of an animation or the first page of a TIFF.
+  int frames = r.frames > 0 ? r.frames : cm_frame_count(kind, data, size);
+  if (frames > 1)
+    cm_add_warning(r.warning, sizeof r.warning, "the %s holds %d %s; the first is used, as diffusers' load_image does",
+                   out->format, frames, kind == CMF_TIFF ? "pages" : "frames");
+  snprintf(out->warning, sizeof out->warning, "%s", r.warning);
+  uint8_t *rgb = r.rgb;
+  int w = r.width, h = r.height;
   out->source_width = w;
   out->source_height = h;
-  out->orientation = cm_exif_orientation(kind, data, size);
+  out->orientation = r.orientation > 0 ? r.orientation : cm_exif_orientation(kind, data, size);
   if (out->orientation != 1) {
     uint8_t *turned = cm_orient(rgb, w, h, out->orientation, &w, &h);
     free(rgb);

@@ -31,6 +31,7 @@ typedef enum {
   CMF_GIF,
   CMF_PNM,
   CMF_QOI,
+  CMF_DIB,   // a BMP without its 14-byte file header (Windows clipboard), as Pillow's DibImageFile reads it
   // Recognised but not decodable with FFmpeg 5.x without extra libraries: reported as unsupported.
   CMF_HEIF,
   CMF_AVIF,
@@ -44,38 +45,62 @@ const char *cm_kind_name(cm_file_kind kind);
 // (or the format is not one we parse); the FFmpeg decoder's own max_pixels check is the fallback then.
 int cm_header_size(cm_file_kind kind, const uint8_t *data, size_t size, int64_t *width, int64_t *height);
 
-// EXIF orientation 1..8 found in the file's EXIF block (JPEG APP1, PNG eXIf, WebP EXIF, TIFF IFD0); 1 when
-// absent or invalid.
+// Orientation 1..8 as Pillow's exif_transpose finds it (EXIF, PNG text chunks, XMP; see cm_orientation.c); 1 when
+// absent or invalid. TIFF files get theirs from cm_tiff_decode.
 int cm_exif_orientation(cm_file_kind kind, const uint8_t *data, size_t size);
+// tiff:Orientation in an XMP packet (Image.getexif's rule), 1 when absent or out of range.
+int cm_xmp_orientation(const uint8_t *xmp, size_t size);
+// Frames of a GIF, an (animated) PNG or an MPO as Pillow counts them; 1 for other kinds.
+int cm_frame_count(cm_file_kind kind, const uint8_t *data, size_t size);
 
-// CM_OK when a JPEG's entropy-coded data reaches an end-of-image marker, CM_ERR_CORRUPT when it is cut off.
-int cm_jpeg_check_complete(const uint8_t *data, size_t size, char *err, size_t errlen);
+// Value of a SHORT or LONG tag in the first IFD of a TIFF structure (classic or BigTIFF); 1 when found.
+int cm_tiff_ifd0_tag(const uint8_t *tiff, size_t size, uint16_t tag, uint32_t *value);
+
+// Calls visit(marker, payload, payload_len, ctx) for each JPEG marker segment up to and including the first SOS,
+// skipping stray bytes between markers as Pillow and libjpeg do; a non-zero return stops the walk. Returns the
+// offset just past the SOS header, or 0 when the structure is broken before that.
+typedef int (*cm_segment_visitor)(uint8_t marker, const uint8_t *payload, size_t len, void *ctx);
+size_t cm_jpeg_walk(const uint8_t *data, size_t size, cm_segment_visitor visit, void *ctx);
+
+// What a decoder hands back: the pixels as stored (orientation not applied), and notes.
+#define CM_WARNING_CAPACITY 512
+typedef struct {
+  uint8_t *rgb;       // width * height * 3 (malloc'd)
+  int width, height;
+  int frames;         // frames / pages in the file when the decoder knows (0: ask cm_frame_count)
+  int orientation;    // 1..8 when the decoder read it (TIFF), 0: ask cm_exif_orientation
+  char warning[CM_WARNING_CAPACITY];  // "; "-separated notes: damage, clipped values
+} cm_raster;
+
+// Appends a note to a "; "-separated warning text (truncating, never overflowing).
+void cm_add_warning(char *warning, size_t capacity, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+// The note for 16-bit (or wider) grayscale values that Pillow's convert("RGB") clips.
+void cm_add_clipped_warning(char *warning, size_t capacity, int64_t clipped, int bits);
+
+// The decoders Pillow itself uses (libjpeg-turbo, libtiff, libwebp), giflib composed as Pillow composes GIF
+// frames, and BMP read as Pillow reads it; not in CM_NO_FFMPEG builds.
+int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
+int cm_tiff_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
+int cm_webp_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
+int cm_gif_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
+// BMP (dib = 0) or DIB (dib = 1: no file header) as Pillow's BmpImagePlugin reads them (cm_bmp.c).
+int cm_bmp_decode(const uint8_t *data, size_t size, int dib, int64_t max_pixels, cm_raster *out, char *err,
+                  size_t errlen);
 
 // Applies an EXIF orientation to RGB pixels; returns a new buffer (NULL on allocation failure) and the new size.
 uint8_t *cm_orient(const uint8_t *rgb, int width, int height, int orientation, int *out_width, int *out_height);
 
-// PNG decode through libpng, matching PIL's convert("RGB") bit for bit (16-bit gray: see cm_png.c).
-int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, uint8_t **out_rgb, int *width,
-                  int *height, char *err, size_t errlen);
+// PNG decode through libpng, matching PIL's convert("RGB") bit for bit.
+int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen);
 
-// Any other format through libavformat + libavcodec (+ libswscale).
+// GIF, BMP, PNM, QOI and formats only FFmpeg knows, through libavformat + libavcodec (+ libswscale).
 int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_t max_pixels, uint8_t **out_rgb,
                      int *width, int *height, char *format_name, size_t format_len, char *warning, size_t warning_len,
                      char *err, size_t errlen);
 
-// Converts a decoded frame of any pixel format to packed RGB (alpha dropped). `codec` is the AVCodecID that
-// produced it: MJPEG and WebP frames get libjpeg / libwebp-style colour conversion (cm_ycc_to_rgb).
+// Converts a decoded frame of any pixel format to packed RGB (alpha dropped). `codec`: the AVCodecID that
+// produced it (unused: every format goes through the same conversion).
 struct AVFrame;
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen);
-
-// YCbCr -> RGB with libjpeg's "fancy" (triangle-filter) chroma upsampling, as PIL decodes JPEG and WebP.
-// planes: Y, Cb, Cr with their strides; chroma plane size is ceil(width / hsub) x ceil(height / vsub).
-// webp_matrix: 0 = JFIF full range (libjpeg's tables), 1 = BT.601 limited range (libwebp's constants).
-// Returns 0, or -1 when out of memory.
-int cm_ycc_to_rgb(const uint8_t *const planes[3], const int strides[3], int width, int height, int hsub, int vsub,
-                  int webp_matrix, uint8_t *rgb);
-
-// 1 when a JPEG is Adobe CMYK (4 components, APP14 transform 0).
-int cm_jpeg_is_adobe_cmyk(const uint8_t *data, size_t size);
 
 #endif

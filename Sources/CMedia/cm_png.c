@@ -3,12 +3,13 @@
 // PIL equivalence (checked by the fixture tests):
 //  - palette images: colours looked up, transparency (tRNS) ignored;
 //  - 1/2/4-bit gray scaled to 0..255 (x255, x85, x17);
-//  - 16-bit channels: the high byte (PIL's "RGB;16B" / "LA;16B" raw modes);
+//  - 16-bit colour and gray + alpha: the high byte (PIL's "RGB;16B" / "LA;16B" raw modes);
+//  - 16-bit grayscale: PIL opens it as mode "I;16" and convert("RGB") clips it (Convert.c I16_RGB: every value
+//    above 255 becomes white, so most such images come out white). i2v gives the same pixels, as diffusers
+//    sees them, and a warning saying how many were clipped;
 //  - alpha discarded, never composited (PIL's convert("RGB") from RGBA / LA just drops it);
 //  - gAMA / iCCP / sRGB chunks ignored (PIL does not colour-manage either).
-// One deliberate difference: PIL opens 16-bit grayscale as mode "I;16" and convert("RGB") *clips* it
-// (every value >= 256 becomes white), so nearly every 16-bit gray image comes out white. We take the high
-// byte there too, which is what the image actually shows.
+// An animated PNG decodes to its default image (IDAT), which is Pillow's first frame.
 #include <errno.h>
 #include <png.h>
 #include <setjmp.h>
@@ -47,8 +48,7 @@ static void read_memory(png_structp png, png_bytep out, png_size_t len) {
   io->pos += len;
 }
 
-int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, uint8_t **out_rgb, int *out_w, int *out_h,
-                  char *err, size_t errlen) {
+int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen) {
   png_io io = {data, size, 0, 0, ""};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &io, on_error, on_warning);
   if (!png) return cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory");
@@ -82,21 +82,23 @@ int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, uint8_t 
     return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %ux%u pixels, more than the limit of %lld", (unsigned)w,
                    (unsigned)h, (long long)max_pixels);
   }
-  if (depth == 16) png_set_strip_16(png);  // high byte, not rounded: same as PIL
+  int gray16 = color == PNG_COLOR_TYPE_GRAY && depth == 16;  // read whole, clipped below
+  if (depth == 16 && !gray16) png_set_strip_16(png);         // high byte, not rounded: same as PIL
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
   if ((color & PNG_COLOR_MASK_COLOR) == 0) {
     if (depth < 8) png_set_expand_gray_1_2_4_to_8(png);
-    png_set_gray_to_rgb(png);
+    if (!gray16) png_set_gray_to_rgb(png);
   }
   png_set_strip_alpha(png);  // also removes the alpha that palette expansion creates from tRNS
   png_set_interlace_handling(png);
   png_read_update_info(png, info);
-  if (png_get_channels(png, info) != 3 || png_get_bit_depth(png, info) != 8 ||
-      png_get_rowbytes(png, info) != (size_t)w * 3) {
+  size_t channels = gray16 ? 1 : 3, sample_bytes = gray16 ? 2 : 1;
+  if (png_get_channels(png, info) != channels || png_get_bit_depth(png, info) != 8 * sample_bytes ||
+      png_get_rowbytes(png, info) != (size_t)w * channels * sample_bytes) {
     status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "unsupported PNG layout (color type %d, bit depth %d)", color, depth);
     png_longjmp(png, 1);
   }
-  pixels = malloc((size_t)w * h * 3);
+  pixels = malloc((size_t)w * h * 3);  // 16-bit gray needs 2 of the 3 bytes per pixel before clipping
   rows = malloc(sizeof(png_bytep) * h);
   if (!pixels || !rows) {
     status = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for %ux%u pixels", (unsigned)w, (unsigned)h);
@@ -107,9 +109,22 @@ int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, uint8_t 
   // Like PIL we stop after the image data: chunks after the last IDAT (text, IEND) are not required.
   free(rows);
   png_destroy_read_struct(&png, &info, NULL);
-  *out_rgb = pixels;
-  *out_w = (int)w;
-  *out_h = (int)h;
+  if (gray16) {
+    // In place, each row from its end: pixel x's 2 input bytes sit at 2x, its 3 output bytes at 3x >= 2x.
+    int64_t clipped = 0;
+    for (png_uint_32 y = 0; y < h; y++) {
+      uint8_t *row = pixels + (size_t)y * w * 3;
+      for (png_uint_32 x = w; x-- > 0;) {
+        unsigned v = (unsigned)row[2 * x] << 8 | row[2 * x + 1];
+        clipped += v > 255;
+        row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
+      }
+    }
+    if (clipped) cm_add_clipped_warning(out->warning, sizeof out->warning, clipped, 16);
+  }
+  out->rgb = pixels;
+  out->width = (int)w;
+  out->height = (int)h;
   return CM_OK;
 }
 

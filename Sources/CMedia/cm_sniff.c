@@ -1,7 +1,7 @@
-// Format detection from content, header-only image sizes (for the pixel limit) and EXIF orientation.
+// Format detection from content, header-only image sizes (for the pixel limit), TIFF tags and JPEG segments.
 //
 // Parsing headers ourselves lets us refuse huge images before any decoder allocates a frame, name the real
-// format in errors whatever the file extension says, and read EXIF the same way for every format.
+// format in errors whatever the file extension says, and read metadata the same way for every format.
 #include <string.h>
 
 #include "cm_internal.h"
@@ -20,13 +20,22 @@ cm_file_kind cm_sniff(const uint8_t *d, size_t n) {
   if (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) return CMF_JPEG;
   if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0) return CMF_WEBP;
   if (n >= 6 && (memcmp(d, "GIF87a", 6) == 0 || memcmp(d, "GIF89a", 6) == 0)) return CMF_GIF;
-  if (n >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0)) return CMF_TIFF;
+  if (n >= 4 && (memcmp(d, "II*\0", 4) == 0 || memcmp(d, "MM\0*", 4) == 0 || memcmp(d, "II+\0", 4) == 0 ||
+                 memcmp(d, "MM\0+", 4) == 0))  // classic TIFF and BigTIFF
+    return CMF_TIFF;
   if (n >= 18 && d[0] == 'B' && d[1] == 'M') {
     uint32_t hs = le32(d + 14);  // DIB header size: only the known variants, "BM" alone is too weak
     if (hs == 12 || hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 || hs == 124) return CMF_BMP;
   }
   if (n >= 3 && d[0] == 'P' && d[1] >= '1' && d[1] <= '7' && is_pnm_space(d[2])) return CMF_PNM;
   if (n >= 14 && memcmp(d, "qoif", 4) == 0) return CMF_QOI;
+  if (n >= 40) {  // DIB: an info header first (Pillow's _dib_accept), checked further than Pillow: planes and bits
+    uint32_t hs = le32(d), bits = le16(d + 14);
+    if ((hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 || hs == 124) && le16(d + 12) == 1 &&
+        (bits == 1 || bits == 2 || bits == 4 || bits == 8 || bits == 16 || bits == 24 || bits == 32) &&
+        le32(d + 16) <= 6)
+      return CMF_DIB;
+  }
   if ((n >= 2 && d[0] == 0xff && d[1] == 0x0a) || (n >= 12 && memcmp(d, jxl_box, 12) == 0)) return CMF_JXL;
   if (n >= 16 && memcmp(d + 4, "ftyp", 4) == 0) {
     // ISO base media: HEIF / AVIF stills are recognised by their brands (major or compatible).
@@ -56,6 +65,7 @@ const char *cm_kind_name(cm_file_kind kind) {
     case CMF_GIF: return "GIF";
     case CMF_PNM: return "PNM";
     case CMF_QOI: return "QOI";
+    case CMF_DIB: return "DIB";
     case CMF_HEIF: return "HEIF/HEIC";
     case CMF_AVIF: return "AVIF";
     case CMF_JXL: return "JPEG XL";
@@ -65,8 +75,10 @@ const char *cm_kind_name(cm_file_kind kind) {
 
 // ---- TIFF structure (TIFF files and EXIF blocks) ----
 
-// Value of a SHORT or LONG tag in the first IFD of a TIFF structure; 1 when found.
-static int tiff_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value) {
+static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p + 4) << 32 | le32(p); }
+
+int cm_tiff_ifd0_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value) {
   if (n < 8) return 0;
   int le;
   if (t[0] == 'I' && t[1] == 'I') le = 1;
@@ -74,44 +86,42 @@ static int tiff_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value) 
   else return 0;
   uint32_t (*r16)(const uint8_t *) = le ? le16 : be16;
   uint32_t (*r32)(const uint8_t *) = le ? le32 : be32;
-  if (r16(t + 2) != 42) return 0;
-  uint32_t ifd = r32(t + 4);
-  if (ifd < 8 || (size_t)ifd + 2 > n) return 0;
-  uint32_t count = r16(t + ifd);
-  for (uint32_t i = 0; i < count; i++) {
-    size_t e = (size_t)ifd + 2 + (size_t)i * 12;
-    if (e + 12 > n) return 0;
+  uint64_t (*r64)(const uint8_t *) = le ? le64 : be64;
+  uint32_t version = r16(t + 2);
+  int big = version == 43;  // BigTIFF: 8-byte offsets and counts, 20-byte entries
+  if (version != 42 && !big) return 0;
+  if (big && n < 16) return 0;
+  uint64_t ifd = big ? r64(t + 8) : r32(t + 4);
+  size_t count_size = big ? 8 : 2, entry_size = big ? 20 : 12;
+  if (ifd < 8 || ifd > n || n - ifd < count_size) return 0;
+  uint64_t count = big ? r64(t + ifd) : r16(t + ifd);
+  for (uint64_t i = 0; i < count && i < 4096; i++) {
+    size_t e = (size_t)ifd + count_size + (size_t)i * entry_size;
+    if (e + entry_size > n) return 0;
     if (r16(t + e) != want) continue;
     uint32_t type = r16(t + e + 2);
-    if (type == 3) { *value = r16(t + e + 8); return 1; }   // SHORT, stored in the first 2 bytes
-    if (type == 4) { *value = r32(t + e + 8); return 1; }   // LONG
+    size_t v = e + (big ? 12 : 8);                          // the value, stored in the entry when it fits
+    if (type == 3) { *value = r16(t + v); return 1; }   // SHORT
+    if (type == 4) { *value = r32(t + v); return 1; }   // LONG
     return 0;
   }
   return 0;
 }
 
-static int orientation_from_exif(const uint8_t *p, size_t n) {
-  if (n >= 6 && memcmp(p, "Exif\0\0", 6) == 0) { p += 6; n -= 6; }
-  uint32_t v = 0;
-  if (tiff_tag(p, n, 0x0112, &v) && v >= 1 && v <= 8) return (int)v;
-  return 1;
-}
-
 // ---- JPEG segments ----
 
-// Calls visit(marker, payload, payload_len, ctx) for each marker segment up to and including the first SOS.
-// Returns the offset just past the SOS header, or 0 when the structure is broken before that.
-typedef int (*segment_visitor)(uint8_t marker, const uint8_t *payload, size_t len, void *ctx);
-
-static size_t jpeg_walk(const uint8_t *d, size_t n, segment_visitor visit, void *ctx) {
+size_t cm_jpeg_walk(const uint8_t *d, size_t n, cm_segment_visitor visit, void *ctx) {
   size_t pos = 2;
   while (pos + 4 <= n) {
-    if (d[pos] != 0xff) return 0;
+    if (d[pos] != 0xff) {  // stray bytes between markers (Photoshop files): JpegImagePlugin.py skips them too
+      pos++;
+      continue;
+    }
     while (pos < n && d[pos] == 0xff) pos++;  // fill bytes
     if (pos >= n) return 0;
     uint8_t marker = d[pos++];
-    if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;  // no length field
-    if (marker == 0xd9) return 0;                                          // EOI before any scan
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;  // no length field
+    if (marker == 0xd9) return 0;                                                           // EOI before any scan
     if (pos + 2 > n) return 0;
     size_t len = be16(d + pos);
     if (len < 2 || pos + len > n) return 0;
@@ -133,43 +143,6 @@ static int jpeg_size_visit(uint8_t m, const uint8_t *p, size_t len, void *vctx) 
     c->found = 1;
   }
   return 0;
-}
-
-typedef struct { int orientation; int seen; } jpeg_exif_ctx;
-
-static int jpeg_exif_visit(uint8_t m, const uint8_t *p, size_t len, void *vctx) {
-  jpeg_exif_ctx *c = vctx;
-  // Like PIL, only the first Exif APP1 counts (a second one is usually an XMP or a broken copy).
-  if (m == 0xe1 && !c->seen && len >= 6 && memcmp(p, "Exif\0\0", 6) == 0) {
-    c->seen = 1;
-    c->orientation = orientation_from_exif(p, len);
-  }
-  return 0;
-}
-
-typedef struct { int components; int adobe_transform; } jpeg_cmyk_ctx;
-
-static int jpeg_cmyk_visit(uint8_t m, const uint8_t *p, size_t len, void *vctx) {
-  jpeg_cmyk_ctx *c = vctx;
-  if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc && len >= 6) c->components = p[5];
-  if (m == 0xee && len >= 12 && memcmp(p, "Adobe", 5) == 0) c->adobe_transform = p[11];
-  return 0;
-}
-
-int cm_jpeg_is_adobe_cmyk(const uint8_t *d, size_t n) {
-  jpeg_cmyk_ctx c = {0, -1};
-  jpeg_walk(d, n, jpeg_cmyk_visit, &c);
-  return c.components == 4 && c.adobe_transform == 0;
-}
-
-int cm_jpeg_check_complete(const uint8_t *d, size_t n, char *err, size_t errlen) {
-  size_t pos = jpeg_walk(d, n, NULL, NULL);
-  if (pos == 0)
-    return cm_fail(err, errlen, CM_ERR_CORRUPT, "JPEG header is truncated or damaged (no image data found)");
-  // Entropy-coded data never contains FF D9 (0xFF is always stuffed), so the first FF D9 is the real end.
-  for (size_t i = pos; i + 1 < n; i++)
-    if (d[i] == 0xff && d[i + 1] == 0xd9) return CM_OK;
-  return cm_fail(err, errlen, CM_ERR_CORRUPT, "JPEG data is truncated (the file ends before the end-of-image marker)");
 }
 
 // ---- other containers ----
@@ -237,7 +210,7 @@ int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, in
       return 1;
     case CMF_JPEG: {
       jpeg_size_ctx c = {0, 0, 0};
-      jpeg_walk(d, n, jpeg_size_visit, &c);
+      cm_jpeg_walk(d, n, jpeg_size_visit, &c);
       if (!c.found || c.h == 0) return 0;  // height 0: defined later by a DNL marker
       *w = c.w; *h = c.h;
       return 1;
@@ -258,44 +231,18 @@ int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, in
     case CMF_WEBP: return webp_size(d, n, w, h);
     case CMF_TIFF: {
       uint32_t tw, th;
-      if (!tiff_tag(d, n, 256, &tw) || !tiff_tag(d, n, 257, &th)) return 0;
+      if (!cm_tiff_ifd0_tag(d, n, 256, &tw) || !cm_tiff_ifd0_tag(d, n, 257, &th)) return 0;
       *w = tw; *h = th;
       return 1;
     }
     case CMF_PNM: return pnm_size(d, n, w, h);
     case CMF_QOI: *w = be32(d + 4); *h = be32(d + 8); return 1;
+    case CMF_DIB: {
+      int32_t sw = (int32_t)le32(d + 4), sh = (int32_t)le32(d + 8);
+      *w = sw < 0 ? -(int64_t)sw : sw;
+      *h = sh < 0 ? -(int64_t)sh : sh;
+      return 1;
+    }
     default: return 0;
-  }
-}
-
-int cm_exif_orientation(cm_file_kind kind, const uint8_t *d, size_t n) {
-  switch (kind) {
-    case CMF_JPEG: {
-      jpeg_exif_ctx c = {1, 0};
-      jpeg_walk(d, n, jpeg_exif_visit, &c);
-      return c.orientation;
-    }
-    case CMF_PNG:
-      for (size_t pos = 8; pos + 12 <= n;) {
-        uint32_t len = be32(d + pos);
-        if ((size_t)len > n - pos - 12) break;
-        if (memcmp(d + pos + 4, "eXIf", 4) == 0) return orientation_from_exif(d + pos + 8, len);
-        if (memcmp(d + pos + 4, "IEND", 4) == 0) break;
-        pos += 12 + (size_t)len;
-      }
-      return 1;
-    case CMF_WEBP:
-      for (size_t pos = 12; pos + 8 <= n;) {
-        uint32_t len = le32(d + pos + 4);
-        if ((size_t)len > n - pos - 8) break;
-        if (memcmp(d + pos, "EXIF", 4) == 0) return orientation_from_exif(d + pos + 8, len);
-        pos += 8 + (size_t)len + (len & 1);  // chunks are padded to even sizes
-      }
-      return 1;
-    case CMF_TIFF: {
-      uint32_t v = 0;
-      return tiff_tag(d, n, 0x0112, &v) && v >= 1 && v <= 8 ? (int)v : 1;
-    }
-    default: return 1;
   }
 }

@@ -2,13 +2,17 @@
 import Foundation
 
 public enum FrameFiles {
-  /// Extensions taken as frames (the content still decides how each is decoded). Not .gif: a GIF in a frame
-  /// folder is far more likely a previous output than a frame.
+  /// Extensions taken as input images (the content still decides how each is decoded). Not .gif: in a batch's
+  /// input folder a GIF is far more likely a previous output than an input.
   public static let frameExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif", "webp", "bmp", "tif", "tiff"]
+  /// What frames-to-video takes: the same and .gif (its first frame, as for any input), the output itself excepted.
+  public static let clipFrameExtensions: Set<String> = frameExtensions.union(["gif"])
 
-  /// Paths of the frame files in `folder` (by extension, see `frameExtensions`; hidden files skipped),
-  /// sorted naturally: frame2 before frame10.
-  public static func list(folder: String) throws -> [String] {
+  /// Paths of the frame files in `folder` (by extension, `frameExtensions` unless given; hidden files and the
+  /// paths in `excluding` skipped), sorted naturally: frame2 before frame10.
+  public static func list(folder: String, extensions: Set<String> = frameExtensions, excluding: [String] = [])
+    throws -> [String]
+  {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
       throw MediaError.fileNotFound(path: folder)
@@ -23,10 +27,12 @@ public enum FrameFiles {
       throw MediaError.unreadable(path: folder, reason: "cannot list the folder (\(error.localizedDescription))")
     }
     let base = AtomicOutput.normalize(folder)
+    let skipped = Set(excluding.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
     return names
-      .filter { !$0.hasPrefix(".") && frameExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+      .filter { !$0.hasPrefix(".") && extensions.contains(($0 as NSString).pathExtension.lowercased()) }
       .sorted(by: naturalLess)
       .map { base + "/" + $0 }
+      .filter { !skipped.contains(URL(fileURLWithPath: $0).standardizedFileURL.path) }
   }
 
   /// Natural order: runs of digits compare as numbers ("img9" < "img10"), the rest byte-wise; ties (e.g.

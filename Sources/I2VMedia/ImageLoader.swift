@@ -1,4 +1,4 @@
-// Input images: any still image FFmpeg / libpng decode, as 8-bit RGB, the way diffusers' load_image sees it.
+// Input images as 8-bit RGB, the way diffusers' load_image sees them: decoded by the libraries Pillow uses.
 import CMedia
 
 /// A decoded input image with what was learned while decoding it.
@@ -12,19 +12,26 @@ public struct DecodedImage: Sendable {
   /// Size as stored in the file, before orientation (width and height swap for orientations 5...8).
   public let storedWidth: Int
   public let storedHeight: Int
-  /// What the decoder reported while still producing a picture (damaged data), nil when it decoded cleanly.
+  /// Notes that go with the picture, nil when there are none: damage the decoder reported while still producing
+  /// it, 16-bit gray values clipped (as Pillow does), the frames or pages after the first that were left out.
   public let warning: String?
 }
 
 /// Loads input images like `diffusers.utils.load_image` (PIL `exif_transpose` + `convert("RGB")`):
 ///
 /// - The format is detected from the content; the extension is ignored.
-/// - EXIF orientation (JPEG, and also PNG eXIf / WebP / TIFF) is applied, so phone photos come out upright.
-/// - Grayscale, palette, 16-bit and CMYK images become RGB. 16-bit samples keep their high byte.
+/// - Pixels equal Pillow's: PNG through libpng, JPEG through libjpeg-turbo (Pillow's settings), TIFF through
+///   libtiff, WebP through libwebp, GIF through giflib composed as Pillow composes it, BMP as Pillow's
+///   BmpImagePlugin reads it; PPM and QOI through FFmpeg. Scripts/make_image_corpus.py's corpus checks it file by file.
+/// - The orientation is applied from wherever Pillow's `exif_transpose` finds it: EXIF (JPEG, PNG eXIf, WebP,
+///   TIFF), PNG "Raw profile type exif" text chunks, XMP `tiff:Orientation`.
+/// - Grayscale, palette, 16-bit, CMYK and premultiplied-alpha images become RGB as Pillow converts them:
+///   16-bit colour keeps its high byte, 16-bit gray is clipped at 255 like Pillow (with a warning).
 /// - Alpha is **discarded, not composited**: a transparent pixel keeps whatever colour it stores, exactly as
 ///   PIL's `convert("RGB")` does. Flatten transparent images yourself if their hidden colours are garbage.
-/// - PNG pixels equal PIL's exactly; JPEG uses libjpeg's IDCT and upsampling and is within 1 level of PIL.
-///   Known difference: PIL clips 16-bit grayscale PNGs (mostly to white); we scale them.
+/// - Animations (GIF, WebP, APNG), MPO and multi-page TIFFs give their first frame or page, with a warning.
+/// - Damage a decoder reports while still producing a picture comes back as a warning; what Pillow refuses
+///   (truncated files, layouts it cannot read) is refused with a message naming the problem.
 /// - Images over `maxPixels` are refused from their header, before any pixel is decoded.
 public enum ImageLoader {
   /// 64 Mi pixels (8192 x 8192): larger than any camera photo, small enough to decode safely.

@@ -10,7 +10,8 @@ public enum MediaLibraries {
   /// is refused with (followed by what to do instead).
   public static let noFFmpegMessage = CM_NO_FFMPEG_MESSAGE
 
-  /// ("libavcodec", "59.37.100"), ... ("libpng", "1.6.39"), then which encoders this FFmpeg build has.
+  /// ("libavcodec", "59.37.100"), ... ("libpng", "1.6.39"), ("libjpeg-turbo", "2.1.5"), ("libtiff", ...),
+  /// ("libwebp", ...), ("giflib", ...), then which encoders this FFmpeg build has.
   /// Without FFmpeg: ("media", "libpng only ..."), ("libpng", "1.6.39").
   public static func versions() -> [(String, String)] {
     guard hasFFmpeg else {
@@ -25,6 +26,10 @@ public enum MediaLibraries {
       if words.count == 2 { result.append((String(words[0]), String(words[1]))) }
     }
     result.append(("libpng", String(cString: cm_libpng_version())))
+    for part in String(cString: cm_decoder_versions()).split(separator: ",") {
+      let words = part.split(separator: " ")
+      if words.count == 2 { result.append((String(words[0]), String(words[1]))) }
+    }
     let encoders = [("libx264", CM_FORMAT_MP4), ("libvpx-vp9", CM_FORMAT_WEBM), ("gif", CM_FORMAT_GIF)].map {
       "\($0.0) " + (cm_encoder_available(Int32($0.1.rawValue)) != 0 ? "yes" : "MISSING")
     }

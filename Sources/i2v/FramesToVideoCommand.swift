@@ -10,7 +10,9 @@ struct FramesToVideoCommand: ParsableCommand {
     abstract: "Encode a folder of image frames as MP4, WebM, GIF or PNG frames.",
     discussion: """
       The frames are the folder's image files (.png .jpg .jpeg .webp .bmp .tif
-      .tiff) in natural order (frame2 before frame10), all of one size.
+      .tiff .gif; the output itself excepted) in natural order (frame2 before
+      frame10), all of one size, each read as an input image is (an animated
+      GIF or WebP gives its first frame, with a warning).
       The output format follows -o:
         .mp4   H.264 High profile, yuv420p, +faststart (browsers, phones);
                odd widths / heights get one padding pixel repeating the edge
@@ -53,13 +55,16 @@ struct FramesToVideoCommand: ParsableCommand {
         fps: fps, crf: crf, overwrite: overwrite, metadata: VideoMetadata(toolVersion: I2VVersion.string))
       // Cheap checks first, so a bad -o fails before any frame is read.
       let format = try VideoWriter.checkOutput(path: output, options: options)
-      let files = try FrameFiles.list(folder: directory)
+      let files = try FrameFiles.list(
+        folder: directory, extensions: FrameFiles.clipFrameExtensions, excluding: [output])
       if files.isEmpty {
         throw fail("no image files (.png, .jpg, ...) in '\(directory)'; give the folder that holds the frames")
       }
       let writer = try VideoWriter(path: output, options: options)
       for file in files {
-        let frame = try ImageLoader.load(path: file)
+        let decoded = try ImageLoader.loadDetailed(path: file)
+        if let warning = decoded.warning { FileHandle.standardError.write(Data("warning: \(file): \(warning)\n".utf8)) }
+        let frame = decoded.image
         if let size = writer.frameSize, size != (frame.width, frame.height) {
           writer.cancel()
           throw fail(

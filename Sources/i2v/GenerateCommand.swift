@@ -14,6 +14,18 @@ struct GenerateCommand: ParsableCommand {
       + "which words it used: \(GuidanceAdvisor.summary). Settings that run but rarely look good print a warning: "
       + "\(GuidanceAdvisor.warningSummary); impossible ones fail.\n" + """
 
+      The input image is read as diffusers' load_image reads it (Pillow's
+      decode, exif_transpose, convert("RGB")), with the libraries Pillow uses,
+      so the pixels are Pillow's: PNG, JPEG, WebP, TIFF, GIF, BMP (also PPM,
+      QOI). The orientation comes from EXIF, PNG text chunks or XMP. Alpha is
+      dropped, not composited. As in Pillow, 16-bit grayscale is clipped at 255
+      (mostly white: a warning says so; convert it to 8 bits first), and an
+      animation, MPO or multi-page TIFF gives its first frame (with a note).
+      Damage a decoder reports is a warning (also in the sidecar); truncated
+      files are refused. Refused although Pillow opens them: CIELab TIFF, gray +
+      premultiplied alpha TIFF, uncompressed subsampled YCbCr TIFF (Pillow
+      scrambles it), lossless JPEG; and HEIC/AVIF/JPEG XL.
+
       The model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the
       small bundled test model (random weights: it makes noise, not real video).
 
@@ -60,7 +72,7 @@ struct GenerateCommand: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: "Input image (PNG, JPEG, WebP, BMP, TIFF).") var image: String
+  @Option(name: .long, help: "Input image (PNG, JPEG, WebP, TIFF, GIF, BMP), read as diffusers' load_image reads it.") var image: String
   @Option(name: .long, help: "What should happen in the video.") var prompt: String
   @Option(name: [.short, .customLong("output")], help: "Output video: .mp4, .webm, .gif, or a folder for PNG frames.")
   var output: String

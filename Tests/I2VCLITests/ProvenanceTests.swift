@@ -16,6 +16,22 @@ import Testing
 
   func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
+  /// What the input's decoding noted (here: an animation, of which the first frame is used, as diffusers does)
+  /// is printed and kept in the sidecar, with the decoders' versions.
+  @Test func inputImageNotesReachTheSidecar() throws {
+    let gif = CLI.root.appendingPathComponent("Tests/Fixtures/corpus/gif_animated.gif").path
+    let r = try CLI.run(["generate", "--model", CLI.fixture("models/tiny-a"), "--image", gif, "--prompt", "a cat",
+                         "--preset", "smoke", "--seed", "1", "-o", path("anim.gif")],
+                        environment: ["XDG_CACHE_HOME": dir.appendingPathComponent("cache").path])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("holds 3 frames; the first is used"), "\(r.stderr)")
+    let s = try ModelCopies.json(file: path("anim.gif.json"))
+    #expect((s["warnings"] as? [String])?.contains { $0.contains("gif_animated.gif") && $0.contains("holds 3 frames") }
+      == true, "\(s["warnings"] ?? "none")")
+    let media = (s["runtime"] as? [String: Any])?["media"] as? [String: String] ?? [:]
+    #expect(media["libjpeg-turbo"] != nil && media["libtiff"] != nil && media["giflib"] != nil, "\(media)")
+  }
+
   @Test func sidecarRecordsParametersHashesVersionsAndTimings() throws {
     let r = try generate(["--guidance", "auto", "--seed", "42", "-o", path("out.mp4"), "--frames-dir", path("frames"), "--json"],
                          prompt: "a dog running and jumping")

@@ -23,7 +23,8 @@ final class BadInputTests: XCTestCase {
   func testCleanFixturesDecodeWithoutWarnings() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.media)
       .filter { name in
-        !name.hasPrefix("bad_") && [".jpg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"].contains { name.hasSuffix($0) }
+        // png_gray16.png is clipped as Pillow clips it, with a note saying so (ImageCorpusTests checks the note)
+        !name.hasPrefix("bad_") && name != "png_gray16.png" && [".jpg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif"].contains { name.hasSuffix($0) }
       }
     XCTAssertGreaterThan(names.count, 10)
     for name in names {

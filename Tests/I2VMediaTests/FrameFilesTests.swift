@@ -21,6 +21,12 @@ final class FrameFilesTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: scratch.file("sub"), withIntermediateDirectories: false)
     let listed = try FrameFiles.list(folder: scratch.path + "/").map { ($0 as NSString).lastPathComponent }
     XCTAssertEqual(listed, ["2.webp", "9.JPG", "10.png"])
+    // frames-to-video also takes GIF frames, but never its own output.
+    _ = try scratch.write("1.gif", [0])
+    _ = try scratch.write("clip.gif", [0])
+    let clip = try FrameFiles.list(folder: scratch.path, extensions: FrameFiles.clipFrameExtensions,
+                                   excluding: [scratch.path + "/./clip.gif"]).map { ($0 as NSString).lastPathComponent }
+    XCTAssertEqual(clip, ["1.gif", "2.webp", "9.JPG", "10.png"])
     assertMediaError(try FrameFiles.list(folder: scratch.file("missing"))) {
       if case .fileNotFound = $0 { return true }
       return false

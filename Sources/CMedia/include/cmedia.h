@@ -1,11 +1,12 @@
-// CMedia: the small C layer between i2v's Swift code and FFmpeg / libpng.
+// CMedia: the small C layer between i2v's Swift code and the media libraries: FFmpeg (video), and for input
+// images the libraries Pillow decodes with (libpng, libjpeg-turbo, libtiff, libwebp) plus giflib.
 //
-// Why C: FFmpeg's and libpng's APIs (macros, setjmp error handling, struct-heavy option setting) are awkward
-// from Swift. This header deliberately includes no FFmpeg or libpng header, so Swift never imports them.
+// Why C: these APIs (macros, setjmp error handling, struct-heavy option setting) are awkward from Swift. This
+// header deliberately includes no library header, so Swift never imports them.
 //
 // Builds without FFmpeg (compiled with CM_NO_FFMPEG; the package does this for I2V_MEDIA=png) keep the PNG paths
-// (PNG decoding, PNG writing, files, signals, palettes) and answer everything that needs FFmpeg (other image
-// formats, video encoding and decoding) with CM_ERR_UNSUPPORTED and a message saying so; cm_has_ffmpeg() tells.
+// (PNG decoding, PNG writing, files, signals, palettes) and answer everything else (other image formats, video
+// encoding and decoding) with CM_ERR_UNSUPPORTED and a message saying so; cm_has_ffmpeg() tells.
 //
 // Conventions:
 //  - Every function that can fail returns a cm_status and, on failure, writes a one-line, human-readable
@@ -52,12 +53,15 @@ typedef struct {
   int source_width;    // as stored in the file, before orientation
   int source_height;
   char format[24];     // short format name, e.g. "PNG", "JPEG", "WebP"
-  char warning[256];   // empty, or what the decoder reported while still producing a picture (damaged data)
+  char warning[512];   // empty, or "; "-separated notes: damage the decoder reported while still producing a
+                       // picture, 16-bit gray values clipped (as Pillow does), the further frames / pages left out
 } cm_image;
 
-// Decodes the image file at `path` into 8-bit RGB: format from content, EXIF orientation applied, alpha
-// discarded (not composited), grayscale / palette / 16-bit / CMYK converted. Images with more than
-// `max_pixels` pixels (width * height from the header) are refused before pixel data is decoded.
+// Decodes the image file at `path` into 8-bit RGB as diffusers' load_image sees it (Pillow's decode,
+// exif_transpose, convert("RGB")): format from content, orientation applied (EXIF, PNG text chunks, XMP), alpha
+// discarded (not composited), grayscale / palette / 16-bit / CMYK / premultiplied converted as Pillow converts
+// them, the first frame of an animation. Images with more than `max_pixels` pixels (width * height from the
+// header) are refused before pixel data is decoded.
 int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, char *err, size_t errlen);
 // Same, from memory.
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
@@ -182,6 +186,9 @@ void cm_signal_reraise(int sig);
 // libpng's ("1.6.39").
 const char *cm_ffmpeg_versions(void);
 const char *cm_libpng_version(void);
+// The still-image decoders besides libpng, e.g. "libjpeg-turbo 2.1.5, libtiff 4.5.0, libwebp 1.2.4, giflib 5.2.1"
+// ("" without FFmpeg: those builds decode PNG only).
+const char *cm_decoder_versions(void);
 // 1 when this build has FFmpeg, 0 when it was compiled with CM_NO_FFMPEG (PNG input and PNG frames only).
 int cm_has_ffmpeg(void);
 // The sentence every FFmpeg-only operation of a CM_NO_FFMPEG build fails with.

@@ -164,7 +164,8 @@ public final class GenerationSession {
     request.decodeChunkSize = o.decodeChunkSize
     request.textCleanup = o.textCleanup
     try request.validate(latentScale: latentScale)
-    // A damaged input is never used silently: its decoder's report is a warning printed and kept in the sidecar.
+    // An input is never used silently when its decoding noted something (damage the decoder reported, 16-bit gray
+    // clipped as Pillow clips it, frames or pages left out): a warning printed and kept in the sidecar.
     let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
