@@ -37,6 +37,7 @@ artifacts=".fuzz/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
 log=".fuzz/$target.log"
 set +e
+started=$SECONDS
 SWIFT_BACKTRACE=enable=no \
 LSAN_OPTIONS="suppressions=$PWD/Scripts/fuzz-lsan.supp:print_suppressions=0" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
@@ -49,5 +50,5 @@ set -e
 execs=$(grep -o "stat::number_of_executed_units: *[0-9]*" "$log" | grep -o "[0-9]*$" | tail -1 || true)
 cov=$(grep -oE "^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)[[:space:]]+cov: [0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1 || true)
 files=$(find "$corpus" -type f | wc -l)
-echo "fuzz $target: ${execs:-0} executions in ${seconds}s, coverage ${cov:-?} edges, corpus $files files, exit $status"
+echo "fuzz $target: ${execs:-0} executions in $((SECONDS - started))s, coverage ${cov:-?} edges, corpus $files files, exit $status"
 exit "$status"
