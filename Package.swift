@@ -28,6 +28,7 @@ if mediaPNGOnly {
 } else {
   mediaLink = [
     .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil"),
+    .linkedLibrary("avfilter"),
     .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("webpdemux"), .linkedLibrary("webp"),
     .linkedLibrary("gif"),
   ] + mediaLink

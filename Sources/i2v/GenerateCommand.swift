@@ -107,9 +107,11 @@ struct GenerateCommand: ParsableCommand {
         return
       }
       let r = try opened.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
-      let n = r.request.frames
-      report.notice("wrote \(output): \(n) frames, \(r.request.width)x\(r.request.height), \(r.videoFPS) fps "
-        + "(\(Format.fixed(Double(n) / Double(r.videoFPS), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
+      let interpolated = r.provenance.interpolation
+      let n = interpolated?.framesWritten ?? r.request.frames, fps = interpolated?.fpsWritten ?? r.videoFPS
+      let how = interpolated.map { " (\($0.framesGenerated) generated, interpolated x\($0.factor))" } ?? ""
+      report.notice("wrote \(output): \(n) frames\(how), \(r.request.width)x\(r.request.height), \(fps) fps "
+        + "(\(Format.fixed(Double(n) / Double(fps), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
         + "provenance in \(r.sidecarPath)")
       if json { JSONOutput.print(GenerateJSONResult(r, framesDir: framesDir)) }
     } catch let e as ExitCode {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import I2VApp
+import I2VMedia
 import I2VModels
 import I2VTensor
 
@@ -39,6 +40,13 @@ struct GenerationOptions: ParsableArguments {
   var guidanceSchedule: GuidanceSchedule.Shape?
   @Option(name: .long, parsing: .unconditional, help: "The guidance scale at the last step of a linear or cosine schedule.")
   var guidanceEnd: Double?
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+    "Write N times the frames at N times the frame rate, same duration (FFmpeg's motion-compensated minterpolate; "
+      + "e.g. 16 frames at 8 fps -> 32 at 16 fps with --interpolate 2). The sidecar records it.", valueName: "N"))
+  var interpolate: Int?
+  @Option(name: .long, help: ArgumentHelp("motion, or blend (a cross-fade: cheaper, ghosts on fast motion).",
+                                          valueName: "motion|blend"))
+  var interpolateMode: FrameInterpolation.Mode = .motion
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -67,6 +75,8 @@ struct GenerationOptions: ParsableArguments {
     g.promptSyntax = promptSyntax
     g.guidanceSchedule = guidanceSchedule
     g.guidanceEnd = guidanceEnd
+    g.interpolate = interpolate
+    g.interpolateMode = interpolateMode
     g.overwrite = overwrite
     g.crf = crf
     g.metadata = !noMetadata

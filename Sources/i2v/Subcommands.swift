@@ -11,6 +11,7 @@ enum I2VSubcommands {
     InspectCommand.self,
     TokenizeCommand.self,
     FramesToVideoCommand.self,
+    InterpolateCommand.self,
     BenchCommand.self,
   ]
 }

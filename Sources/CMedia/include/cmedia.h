@@ -166,6 +166,13 @@ int cm_video_decode_file(const char *path, int max_frames, int64_t max_pixels, c
                          size_t errlen);
 void cm_video_release(cm_video *video);
 
+// Interpolates `count` RGB frames (width*height*3 bytes each, back to back) to count*factor frames at factor
+// times the frame rate: libavfilter's minterpolate, motion-compensated (blend = 0) or blended (blend = 1). Input
+// frames stay byte for byte at positions i*factor; the last is held factor-1 times so the duration is kept.
+// *out is malloc'd (free it with free()). factor: 2-16.
+int cm_interpolate(const uint8_t *frames, int count, int width, int height, int factor, int blend, uint8_t **out,
+                   int *out_count, char *err, size_t errlen);
+
 // ---------------------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------------------

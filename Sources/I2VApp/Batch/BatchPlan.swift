@@ -183,6 +183,7 @@ public struct BatchPlan {
       case "long_prompt": o.longPrompt = try parse(key, text)
       case "guidance_schedule": o.guidanceSchedule = try parse(key, text)
       case "guidance_end": o.guidanceEnd = try parse(key, text)
+      case "interpolate": o.interpolate = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
     }

@@ -13,6 +13,22 @@ public struct Provenance: Codable {
   public var created: String
   public var output: OutputRecord
   public var parameters: Parameters
+  /// `--interpolate`: what was generated and what was written (nil without it).
+  public var interpolation: InterpolationRecord?
+
+  public struct InterpolationRecord: Codable {
+    public var factor: Int
+    /// "motion" or "blend".
+    public var mode: String
+    public var framesGenerated: Int
+    public var framesWritten: Int
+    public var fpsWritten: Int
+
+    public enum CodingKeys: String, CodingKey {
+      case factor, mode, framesGenerated = "frames_generated", framesWritten = "frames_written"
+      case fpsWritten = "fps_written"
+    }
+  }
   public var model: ModelRecord
   public var runtime: RuntimeRecord
   /// Seconds per stage: load (0 when the model was already loaded), encode, denoise, decode, write, total.
@@ -137,7 +153,7 @@ public struct Provenance: Codable {
 
   public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
-    case gpuMemory = "gpu_memory", warnings
+    case gpuMemory = "gpu_memory", warnings, interpolation
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.

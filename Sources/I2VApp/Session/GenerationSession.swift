@@ -128,7 +128,7 @@ public final class GenerationSession {
     }
     let videoFPS = o.fps ?? settings.fps
     let writeOptions = VideoWriteOptions(
-      fps: Double(videoFPS), crf: o.crf, overwrite: o.overwrite,
+      fps: Double(videoFPS * max(1, o.interpolate ?? 1)), crf: o.crf, overwrite: o.overwrite,
       metadata: VideoMetadata(prompt: o.metadata ? item.prompt : nil, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
     try Self.checkDistinct(item)
     _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
@@ -232,7 +232,15 @@ public final class GenerationSession {
       }
     }, isCancelled: isCancelled)
     let writeStarted = Date()
-    let images = try output.images()
+    var images = try output.images()
+    var interpolation: Provenance.InterpolationRecord?
+    if let factor = item.options.interpolate, factor > 1 {
+      report.note("interpolating \(images.count) frames x\(factor) (\(item.options.interpolateMode.rawValue))")
+      let generated = images.count
+      images = try FrameInterpolation.interpolate(images, factor: factor, mode: item.options.interpolateMode)
+      interpolation = .init(factor: factor, mode: item.options.interpolateMode.rawValue, framesGenerated: generated,
+                            framesWritten: images.count, fpsWritten: videoFPS * factor)
+    }
     if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
     var finalOptions = writeOptions
     if item.options.metadata { finalOptions.metadata.seed = request.seed }
@@ -240,9 +248,10 @@ public final class GenerationSession {
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
     for t in output.timings { timings[t.stage] = t.seconds }
     timings["total"] = Date().timeIntervalSince(started)
-    let provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
+    var provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
                                     videoFPS: videoFPS, warnings: warnings, timings: timings,
                                     gpuMemory: output.gpuMemory, guidanceScales: output.guidanceScales)
+    provenance.interpolation = interpolation
     let sidecar = try provenance.write(beside: item.output)
     var framesSidecar: String?
     if let dir = item.framesDir {

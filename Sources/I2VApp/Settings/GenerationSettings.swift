@@ -1,3 +1,4 @@
+import I2VMedia
 import I2VModels
 
 /// The settings of one generation as a user gives them (flags, or a batch manifest row over the flags): nil means
@@ -23,6 +24,9 @@ public struct GenerationSettings: Sendable, Equatable {
   /// says otherwise).
   public var guidanceSchedule: GuidanceSchedule.Shape?
   public var guidanceEnd: Double?
+  /// Write `interpolate` times the frames at `interpolate` times the frame rate (same duration); nil or 1: off.
+  public var interpolate: Int?
+  public var interpolateMode: FrameInterpolation.Mode = .motion
   public var overwrite = false
   public var crf: Int?
   /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).
@@ -43,6 +47,9 @@ public struct GenerationSettings: Sendable, Equatable {
     }
     if let e = guidanceEnd, !(e.isFinite && e >= 0 && e <= GenerationRequest.maxGuidance) {
       throw SettingsError("--guidance-end must be between 0 and \(Int(GenerationRequest.maxGuidance)) (got \(e))")
+    }
+    if let n = interpolate, !(1...16).contains(n) {
+      throw SettingsError("--interpolate must be between 2 and 16 (1: off; got \(n))")
     }
     if guidanceSchedule == .constant && guidanceEnd != nil {
       throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
