@@ -321,9 +321,10 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
     if (hw <= 0 || hh <= 0)
       return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
                      (long long)hw, (long long)hh);
-    if (hw * hh > max_pixels)
-      return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %lld pixels, more than the limit of %lld",
-                     (long long)hw, (long long)hh, (long long)(hw * hh), (long long)max_pixels);
+    // Divided, not multiplied: two 32-bit header sizes overflow a 64-bit product (found by fuzzing, UBSan).
+    if (hw > max_pixels / hh)
+      return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
+                     (long long)hw, (long long)hh, (double)hw * (double)hh, (long long)max_pixels);
   }
   cm_raster r;
   memset(&r, 0, sizeof r);

@@ -195,7 +195,7 @@ static int decode_pixels(TIFF *tif, tiff_io *io, int64_t max_pixels, cm_raster *
   uint32_t w = 0, h = 0;
   if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) || !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) || !w || !h)
     return cm_fail(err, errlen, CM_ERR_CORRUPT, "the TIFF directory gives no valid image size");
-  if ((int64_t)w * h > max_pixels)
+  if ((uint64_t)w * h > (uint64_t)max_pixels)  // unsigned: 32-bit sides cannot overflow it
     return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %ux%u pixels, more than the limit of %lld", w, h,
                    (long long)max_pixels);
   cm_tiff_layout *l = calloc(1, sizeof *l);

@@ -52,12 +52,13 @@ int cm_webp_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
     WebPAnimDecoderDelete(dec);
     return cm_fail(err, errlen, CM_ERR_CORRUPT, "the WebP data is damaged (no animation info)");
   }
-  int w = (int)info.canvas_width, h = (int)info.canvas_height;
-  if ((int64_t)w * h > max_pixels) {
+  // Checked on the unsigned header values before they become ints (a 2^31 side would turn negative).
+  if ((uint64_t)info.canvas_width * info.canvas_height > (uint64_t)max_pixels) {
     WebPAnimDecoderDelete(dec);
-    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %dx%d pixels, more than the limit of %lld", w, h,
-                   (long long)max_pixels);
+    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %ux%u pixels, more than the limit of %lld",
+                   (unsigned)info.canvas_width, (unsigned)info.canvas_height, (long long)max_pixels);
   }
+  int w = (int)info.canvas_width, h = (int)info.canvas_height;
   uint8_t *frame = NULL;
   int timestamp = 0;
   if (!WebPAnimDecoderGetNext(dec, &frame, &timestamp)) {
