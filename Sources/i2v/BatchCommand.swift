@@ -268,12 +268,9 @@ struct BatchCommand: ParsableCommand {
   private func sameSizeNote(_ rest: [GenerationSession.Item], like item: GenerationSession.Item,
                             session: GenerationSession) -> String
   {
-    guard let failed = try? session.prepare(item).request else { return "" }
-    let same = rest.filter { other in
-      guard let r = try? session.prepare(other).request else { return false }
-      return r.width == failed.width && r.height == failed.height && r.frames == failed.frames
-        && r.decodeChunkSize == failed.decodeChunkSize
-    }.count
+    // Sizes come from settings and presets only: no image is decoded again for this.
+    guard let failed = try? session.videoShape(item) else { return "" }
+    let same = rest.filter { (try? session.videoShape($0)) == failed }.count
     let size = "\(failed.width)x\(failed.height), \(failed.frames) frames"
     if rest.isEmpty { return "no items are left to run" }
     return same == 0 ? "none of the \(rest.count) items left has this size (\(size))"

@@ -117,8 +117,15 @@ public final class GenerationSession {
     public var warnings: [String]
   }
 
-  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
-  public func prepare(_ item: Item) throws -> PreparedJob {
+  /// The size of an item's video (its settings over its preset), without reading its image.
+  public struct VideoShape: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var frames: Int
+    public var decodeChunkSize: Int
+  }
+
+  public func videoShape(_ item: Item) throws -> VideoShape {
     let o = item.options
     let settings = try GenerationPreset.load(o.preset)
     let w = o.width ?? settings.width, h = o.height ?? settings.height
@@ -126,6 +133,15 @@ public final class GenerationSession {
       throw PipelineError.invalidRequest("--width and --height must each be a multiple of \(latentScale) for this "
         + "model (its VAE's scale; got \(w)x\(h)), e.g. \(w / latentScale * latentScale)x\(h / latentScale * latentScale)")
     }
+    return VideoShape(width: w, height: h, frames: o.frames ?? settings.frames, decodeChunkSize: o.decodeChunkSize)
+  }
+
+  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
+  public func prepare(_ item: Item) throws -> PreparedJob {
+    let o = item.options
+    let settings = try GenerationPreset.load(o.preset)
+    let shape = try videoShape(item)
+    let w = shape.width, h = shape.height
     let videoFPS = o.fps ?? settings.fps
     let writeOptions = VideoWriteOptions(
       fps: Double(videoFPS * max(1, o.interpolate ?? 1)), crf: o.crf, overwrite: o.overwrite,
@@ -137,16 +153,17 @@ public final class GenerationSession {
     var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
-    request.frames = o.frames ?? settings.frames
+    request.frames = shape.frames
     request.steps = o.steps ?? settings.steps
     request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
     request.longPrompt = o.longPrompt ?? settings.longPrompt
     // A flag's schedule comes with the flag's end (or the preset's when the preset's schedule changes too).
-    let shape = o.guidanceSchedule ?? settings.guidanceSchedule
-    if o.guidanceEnd != nil && shape == .constant {
+    let schedule = o.guidanceSchedule ?? settings.guidanceSchedule
+    if o.guidanceEnd != nil && schedule == .constant {
       throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
     }
-    request.guidanceSchedule = GuidanceSchedule(shape: shape, end: shape == .constant ? nil : o.guidanceEnd ?? settings.guidanceEnd)
+    request.guidanceSchedule = GuidanceSchedule(
+      shape: schedule, end: schedule == .constant ? nil : o.guidanceEnd ?? settings.guidanceEnd)
     // Malformed weighted syntax fails here, before any weights load; the advisor reads the text without brackets.
     var readPrompt = item.prompt
     if request.promptSyntax == .weighted {
