@@ -38,7 +38,7 @@ final class DownloadProgressPrinter: DownloadProgress {
   func advance(_ bytes: Int64) {
     done += bytes
     let now = Date()
-    guard !quiet, now.timeIntervalSince(lastDraw) >= (terminal ? 0.1 : 5) else { return }
+    guard !quiet, total > 0, now.timeIntervalSince(lastDraw) >= (terminal ? 0.1 : 5) else { return }
     lastDraw = now
     draw(now)
   }

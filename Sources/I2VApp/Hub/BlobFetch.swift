@@ -65,7 +65,9 @@ struct BlobFetch {
     if offset > 0 { headers["Range"] = "bytes=\(offset)-" }
     var writeError: String?
     var started = false
-    let reply = try http.get(url, headers: headers, start: { status, h in
+    let reply: HubHTTP.Reply
+    defer { have = offset }
+    reply = try http.get(url, headers: headers, start: { status, h in
       // A 200 to a Range request is the whole file: start over (huggingface_hub checks Content-Range likewise).
       let from = status == 206 ? Self.rangeStart(h["content-range"]) : 0
       if from != offset {
@@ -95,17 +97,16 @@ struct BlobFetch {
       progress.advance(Int64(data.count))
       return offset <= file.size
     })
-    have = offset
     if let writeError {
-      throw HubError(.local, "cannot write \(partial): \(writeError); \(Format.bytes(Int(have))) of "
+      throw HubError(.local, "cannot write \(partial): \(writeError); \(Format.bytes(Int(offset))) of "
         + "\(file.path) are kept there: free some space (or choose another place with --dir or HF_HUB_CACHE) "
         + "and run the command again to resume")
     }
     if reply.status == 416 {
       // The partial file does not fit the file (it changed?): start over.
       unlink(partial)
-      progress.advance(-have)
-      have = 0
+      progress.advance(-offset)
+      offset = 0
       throw HubError(.server, "the hub refused to resume \(file.path) (416); restarting it")
     }
     if reply.status >= 500 { throw HubError(.server, "the hub answered \(reply.status) for \(file.path)") }
@@ -114,8 +115,8 @@ struct BlobFetch {
     if let served = reply.firstHeaders["x-repo-commit"], served != commit {
       throw HubError(.server, "the hub served \(file.path) from commit \(served), not \(commit) as asked")
     }
-    if have > file.size || !started && have != file.size {
-      throw HubError(.server, "\(file.path): the hub sent \(have) bytes where it lists \(file.size)")
+    if offset > file.size || !started && offset != file.size {
+      throw HubError(.server, "\(file.path): the hub sent \(offset) bytes where it lists \(file.size)")
     }
   }
 

@@ -94,7 +94,7 @@ public struct HubRelease: Codable, Equatable, Sendable {
         result.problems.append("\(path) is missing")
         continue
       }
-      let size = (try? fm.attributesOfItem(atPath: full)[.size] as? NSNumber)?.int64Value ?? -1
+      let size = BlobFetch.size(full) ?? -1  // stat follows the snapshot's links to the blobs
       if size != expected.size {
         result.problems.append("\(path) differs: \(size) bytes here, \(expected.size) in the release")
         continue

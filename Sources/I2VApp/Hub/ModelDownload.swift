@@ -79,6 +79,7 @@ public final class ModelDownload {
 
     // model_index.json names the components, so it comes first (linked into the snapshot last).
     if try !isStored(index, commit: commit) {
+      try HubLayout.makeFolder((layout.stored(index, commit: commit) as NSString).deletingLastPathComponent)
       try fetch.fetch(index, partial: layout.partial(index, commit: commit), final: layout.stored(index, commit: commit))
     }
     let components = try Self.components(layout.stored(index, commit: commit))
