@@ -124,20 +124,34 @@ import Testing
     #expect(v.status == 0 && v.stdout.contains("matches the release ali-vilab/i2vgen-xl@main"), "\(v.stdout)")
   }
 
-  @Test func aKilledDownloadLeavesOnlyAPartialFileAndTheRerunResumesIt() throws {
-    hub.stallOnce[Self.textEncoder] = 300_000
+  /// Starts `i2v download` without waiting; its stderr goes to `stderr` when given.
+  func startDownload(stderr: Pipe? = nil) throws -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: CLI.executable)
-    p.arguments = ["download", "--quiet"]
+    p.arguments = ["download"]
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment() { env[k] = v }
     p.environment = env
     p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
+    p.standardError = stderr ?? FileHandle.nullDevice
     try p.run()
+    return p
+  }
+
+  /// Starts a download that stalls in the middle of the text encoder's weights, and waits until 300 KB of them
+  /// are in its partial file.
+  func startStalledDownload() throws -> Process {
+    hub.stallOnce[Self.textEncoder] = 300_000
+    let p = try startDownload()
     let partial = blob(Self.textEncoder) + ".incomplete"
     let deadline = Date().addingTimeInterval(60)
     while (BlobSize.of(partial) ?? 0) < 300_000 && Date() < deadline && p.isRunning { usleep(20_000) }
+    return p
+  }
+
+  @Test func aKilledDownloadLeavesOnlyAPartialFileAndTheRerunResumesIt() throws {
+    let p = try startStalledDownload()
+    let partial = blob(Self.textEncoder) + ".incomplete"
     kill(p.processIdentifier, SIGKILL)
     p.waitUntilExit()
     hub.server.release()
@@ -152,6 +166,27 @@ import Testing
     #expect(requests.last?.headers["range"] == "bytes=300000-", "\(requests.map(\.headers))")
     #expect(FileManager.default.contents(atPath: blob(Self.textEncoder)) == hub.file(Self.textEncoder).content)
     #expect(leftovers(repoFolder).isEmpty)
+  }
+
+  @Test func aSecondDownloadWaitsForTheFirstsLockThenResumesItsPartialFile() throws {
+    let first = try startStalledDownload()
+    let err = Pipe()
+    let second = try startDownload(stderr: err)
+    // The second run lists the files (its revision request, then the tree), then waits for the lock.
+    let deadline = Date().addingTimeInterval(60)
+    while hub.server.log.filter({ $0.path.contains("/revision/") }).count < 2 && Date() < deadline { usleep(20_000) }
+    usleep(1_500_000)
+    let storage = "/storage/" + hub.file(Self.textEncoder).sha256
+    #expect(hub.contentRequests.filter { $0.path == storage }.count == 1, "the second run must not fetch it meanwhile")
+    kill(first.processIdentifier, SIGKILL)
+    first.waitUntilExit()
+    hub.server.release()
+    second.waitUntilExit()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(second.terminationStatus == 0, "\(text)")
+    #expect(text.contains("waiting for another download of \(Self.textEncoder)"), "\(text)")
+    #expect(hub.contentRequests.filter { $0.path == storage }.last?.headers["range"] == "bytes=300000-")
+    #expect(FileManager.default.contents(atPath: blob(Self.textEncoder)) == hub.file(Self.textEncoder).content)
   }
 
   @Test func bytesThatDoNotMatchTheHashAreRefusedAndFetchedAgainOnRerun() throws {

@@ -41,6 +41,14 @@ public enum HubLayout: Sendable {
     }
   }
 
+  /// The lock taken while the file downloads (huggingface_hub's `file_download.py` and `_local_folder.py`).
+  func lock(_ file: HubRepoFile, cacheRoot: String) -> String {
+    switch self {
+    case .cache(let repo): return cacheRoot + "/.locks/" + (repo as NSString).lastPathComponent + "/" + file.blobName + ".lock"
+    case .plain(let folder): return folder + "/.cache/huggingface/download/" + file.path + ".lock"
+    }
+  }
+
   /// The hub's hashes of a snapshot, kept beside it: `models--ORG--NAME/i2v-release/<commit>.json` (outside
   /// `snapshots/`, which holds only the repository's files), or `DIR/i2v.release.json`.
   func releaseRecord(commit: String) -> String {

@@ -78,10 +78,7 @@ public final class ModelDownload {
     let fetch = BlobFetch(http: http, api: api, commit: commit, progress: progress, retryDelay: retryDelay)
 
     // model_index.json names the components, so it comes first (linked into the snapshot last).
-    if try !isStored(index, commit: commit) {
-      try HubLayout.makeFolder((layout.stored(index, commit: commit) as NSString).deletingLastPathComponent)
-      try fetch.fetch(index, partial: layout.partial(index, commit: commit), final: layout.stored(index, commit: commit))
-    }
+    if try !isStored(index, commit: commit) { try fetchLocked(index, commit: commit, with: fetch) }
     let components = try Self.components(layout.stored(index, commit: commit))
     let selection = HubFileSelection.select(all, components: components, variant: request.variant)
     for note in selection.notes { progress.notice(note) }
@@ -96,11 +93,8 @@ public final class ModelDownload {
     var corrupt: [String] = []
     var fetchedBytes: Int64 = 0
     for f in missing {
-      let stored = layout.stored(f, commit: commit)
-      try HubLayout.makeFolder((stored as NSString).deletingLastPathComponent)
       do {
-        try fetch.fetch(f, partial: layout.partial(f, commit: commit), final: stored)
-        fetchedBytes += f.size
+        if try fetchLocked(f, commit: commit, with: fetch) { fetchedBytes += f.size }
       } catch let e as HubError where e.kind == .integrity {
         progress.notice("error: " + e.description)
         corrupt.append(f.path)
@@ -122,6 +116,18 @@ public final class ModelDownload {
     return Result(model: layout.modelFolder(commit: commit), commit: commit, files: selection.files.count,
                   bytes: selection.bytes, fetched: fetchedBytes, seconds: Date().timeIntervalSince(began),
                   record: recordPath, offline: false)
+  }
+
+  /// Fetches a file under its lock; false when another download stored it meanwhile.
+  @discardableResult
+  private func fetchLocked(_ file: HubRepoFile, commit: String, with fetch: BlobFetch) throws -> Bool {
+    let stored = layout.stored(file, commit: commit)
+    try HubLayout.makeFolder((stored as NSString).deletingLastPathComponent)
+    let lock = try BlobLock(path: layout.lock(file, cacheRoot: environment.cache), file: file.path, progress: progress)
+    defer { withExtendedLifetime(lock) {} }
+    if try isStored(file, commit: commit) { return false }
+    try fetch.fetch(file, partial: layout.partial(file, commit: commit), final: stored)
+    return true
   }
 
   /// Whether the file's verified bytes are already there. A stored file of the wrong size or hash (damaged,
