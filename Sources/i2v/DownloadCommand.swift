@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import I2VApp
+import I2VMedia
 
 struct DownloadCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -49,6 +50,7 @@ struct DownloadCommand: ParsableCommand {
   }
 
   func run() throws {
+    InterruptCleanup.installSignalHandlers()
     let progress = DownloadProgressPrinter(quiet: quiet)
     let result: ModelDownload.Result
     do {

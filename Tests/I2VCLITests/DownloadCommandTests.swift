@@ -149,11 +149,14 @@ import Testing
     return p
   }
 
-  @Test func aKilledDownloadLeavesOnlyAPartialFileAndTheRerunResumesIt() throws {
+  /// Killed (SIGKILL) or interrupted (Ctrl-C: the partial file is kept, not cleaned up like temporaries).
+  @Test(arguments: [SIGKILL, SIGINT])
+  func aKilledDownloadLeavesOnlyAPartialFileAndTheRerunResumesIt(signal: Int32) throws {
     let p = try startStalledDownload()
     let partial = blob(Self.textEncoder) + ".incomplete"
-    kill(p.processIdentifier, SIGKILL)
+    kill(p.processIdentifier, signal)
     p.waitUntilExit()
+    #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == signal)
     hub.server.release()
     #expect(BlobSize.of(partial) == 300_000, "the partial file holds what arrived")
     #expect(!FileManager.default.fileExists(atPath: blob(Self.textEncoder)))

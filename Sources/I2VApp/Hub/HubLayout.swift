@@ -1,5 +1,6 @@
 import Foundation
 import I2VCheckpoint
+import I2VMedia
 import I2VSupport
 
 #if canImport(Glibc)
@@ -78,6 +79,9 @@ public enum HubLayout: Sendable {
     try Self.makeFolder(dir)
     let temp = dir + "/." + (link as NSString).lastPathComponent + ".tmp-" + TemporaryName.owner
       + "-\(UInt32.random(in: 0...UInt32.max))"
+    // Removed on Ctrl-C like every temporary name (partial downloads are kept: they are resumed).
+    let token = InterruptCleanup.register(temp)
+    defer { InterruptCleanup.unregister(token) }
     guard symlink(target, temp) == 0 else {
       throw HubError(.local, "cannot create a link in \(dir): \(String(cString: strerror(errno))) (a file system "
         + "without symbolic links? use --dir for a plain folder)")
@@ -94,9 +98,15 @@ public enum HubLayout: Sendable {
     guard case .cache(let repo) = self, revision != commit else { return }
     let path = repo + "/refs/" + revision
     if (try? String(contentsOfFile: path, encoding: .utf8)) == commit { return }
-    do { try AtomicFile.write(Data(commit.utf8), to: path) } catch {
+    do { try AtomicFile.write(Data(commit.utf8), to: path, track: HubLayout.trackTemporary) } catch {
       throw HubError(.local, "cannot record the revision: \(error)")
     }
+  }
+
+  /// Registers an `AtomicFile` temporary for removal on Ctrl-C.
+  static func trackTemporary(_ temp: String) -> () -> Void {
+    let token = InterruptCleanup.register(temp)
+    return { InterruptCleanup.unregister(token) }
   }
 
   static func makeFolder(_ path: String) throws {

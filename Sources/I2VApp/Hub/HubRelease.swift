@@ -65,7 +65,7 @@ public struct HubRelease: Codable, Equatable, Sendable {
   func write(to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    do { try AtomicFile.write(try encoder.encode(self), to: path) } catch {
+    do { try AtomicFile.write(try encoder.encode(self), to: path, track: HubLayout.trackTemporary) } catch {
       throw HubError(.local, "cannot write the release record: \(error)")
     }
   }
