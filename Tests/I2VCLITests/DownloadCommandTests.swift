@@ -122,6 +122,28 @@ import Testing
     #expect(leftovers(plain).isEmpty)
     let v = try CLI.run(["verify", "--model", plain], environment: environment())
     #expect(v.status == 0 && v.stdout.contains("matches the release ali-vilab/i2vgen-xl@main"), "\(v.stdout)")
+
+    // A file the release does not have, and one it has that is gone, are named.
+    try Data("{}".utf8).write(to: URL(fileURLWithPath: plain + "/unet/extra_config.json"))
+    try FileManager.default.removeItem(atPath: plain + "/tokenizer/merges.txt")
+    let changed = try CLI.run(["verify", "--model", plain], environment: environment())
+    #expect(changed.status != 0)
+    #expect(changed.stdout.contains("FAIL  release: unet/extra_config.json is not part of the release"), "\(changed.stdout)")
+    #expect(changed.stdout.contains("FAIL  release: tokenizer/merges.txt is missing"), "\(changed.stdout)")
+  }
+
+  @Test func aServerErrorIsRetriedAndAMissingVariantFallsBack() throws {
+    hub.unavailableOnce = [Self.vae]
+    let r = try download(["--variant", "fp32"])
+    #expect(r.status == 0, "\(r.stderr)")
+    // tiny-a has only .fp16 weights: each weighted component says it takes them instead.
+    for c in ["image_encoder", "text_encoder", "unet", "vae"] {
+      #expect(r.stderr.contains("\(c) has no fp32 weights in the repository: its fp16 weights are downloaded instead"),
+              "\(r.stderr)")
+    }
+    let vae = hub.contentRequests.filter { $0.path == "/storage/" + hub.file(Self.vae).sha256 }
+    #expect(vae.count == 2, "the 503 is retried")
+    #expect(FileManager.default.contents(atPath: blob(Self.vae)) == hub.file(Self.vae).content)
   }
 
   /// Starts `i2v download` without waiting; its stderr goes to `stderr` when given.

@@ -27,6 +27,8 @@ final class FakeHub: @unchecked Sendable {
   var cutOnce: [String: Int] = [:]
   /// Per path: stall the first transfer after this many bytes.
   var stallOnce: [String: Int] = [:]
+  /// Per path: answer the first request for the content with 503.
+  var unavailableOnce: Set<String> = []
   /// Per path: a size the listing claims instead of the real one.
   var listedSize: [String: Int64] = [:]
   /// Storage requests that carried an Authorization header (must stay empty: the token is the hub's only).
@@ -176,6 +178,10 @@ final class FakeHub: @unchecked Sendable {
   private func serve(_ f: File, _ r: HubTestServer.Request, headers: [(String, String)]) -> HubTestServer.Response {
     var body = f.content
     lock.lock()
+    if unavailableOnce.remove(f.path) != nil {
+      lock.unlock()
+      return error(503, nil, "Service Unavailable")
+    }
     let bad = corrupt.contains(f.path)
     let cut = cutOnce.removeValue(forKey: f.path)
     let stall = stallOnce.removeValue(forKey: f.path)
