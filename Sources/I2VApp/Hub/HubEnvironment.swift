@@ -29,7 +29,7 @@ public struct HubEnvironment: Sendable {
     cache = Self.expand(value("HF_HUB_CACHE") ?? value("HUGGINGFACE_HUB_CACHE") ?? home + "/hub")
     if let t = value("HF_TOKEN") ?? value("HUGGING_FACE_HUB_TOKEN") {
       token = t
-      tokenSource = env["HF_TOKEN"] != nil ? "HF_TOKEN" : "HUGGING_FACE_HUB_TOKEN"
+      tokenSource = value("HF_TOKEN") != nil ? "HF_TOKEN" : "HUGGING_FACE_HUB_TOKEN"
     } else {
       let file = Self.expand(value("HF_TOKEN_PATH") ?? home + "/token")
       let text = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
