@@ -12,11 +12,12 @@ struct I2V: ParsableCommand {
       Examples:
         i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
         i2v batch photos/ -o videos/ --preset preview     # prompts from photos/NAME.txt
+        i2v download                                      # the model from the Hugging Face Hub (fp16, ~5 GB)
         i2v verify --model ~/models/i2vgen-xl --lock      # complete? unchanged since locked?
         i2v info                                          # libtorch, threads, GPUs, FFmpeg
 
-      Model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache, else the small
-      bundled test model (random weights).
+      Model: --model DIR, else $I2V_MODEL, else ali-vilab/i2vgen-xl in the Hugging Face cache (where
+      `i2v download` puts it), else the small bundled test model (random weights).
 
       Environment:
         I2V_THREADS      CPU threads for libtorch (default: all cores; --threads overrides)

@@ -7,6 +7,7 @@ enum I2VSubcommands {
     BatchCommand.self,
     PresetsCommand.self,
     VerifyCommand.self,
+    DownloadCommand.self,
     InfoCommand.self,
     InspectCommand.self,
     TokenizeCommand.self,

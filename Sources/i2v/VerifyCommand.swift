@@ -22,7 +22,10 @@ struct VerifyCommand: ParsableCommand {
           transformers_version, _name_or_path); a disagreement means a
           component was probably copied in from another checkpoint
           (--allow-mixed accepts it);
-        - with a lock, every file's SHA-256 still matches it.
+        - with a lock, every file's SHA-256 still matches it;
+        - for a folder fetched with `i2v download`, every file still has the
+          hub's hash ("matches the release ORG/NAME@REV"), else each file that
+          differs, is missing or is not part of the release is named.
 
       --lock records the SHA-256 of every file i2v reads (configs, tokenizer,
       all weight variants) in DIR/i2v.lock.json (~/.cache/i2v/locks/ when DIR
@@ -60,6 +63,7 @@ struct VerifyCommand: ParsableCommand {
     var checks: [ModelVerifier.Check]
     var tensors: [String: [String: Int]]
     var lock: ModelVerifier.LockReport
+    var release: ModelVerifier.ReleaseReport?
     var files: [String: FileRecord]?
   }
 
@@ -74,6 +78,7 @@ struct VerifyCommand: ParsableCommand {
       if !json { print("model \(folder.path)") }
       v.checkStructure()
       try v.checkLock(record: lock, update: updateLock)
+      try v.checkRelease()
       verifier = v
     } catch let e as ExitCode {
       throw e
@@ -83,7 +88,8 @@ struct VerifyCommand: ParsableCommand {
     }
     if json {
       JSONOutput.print(JSONResult(model: verifier.folder.path, ok: verifier.problems.isEmpty, checks: verifier.checks,
-                                  tensors: verifier.tensors, lock: verifier.lock, files: verifier.hashes))
+                                  tensors: verifier.tensors, lock: verifier.lock, release: verifier.release,
+                                  files: verifier.hashes))
     } else {
       for c in verifier.checks {
         let tag = c.status == .ok ? "ok  " : c.status == .fail ? "FAIL" : c.status == .warning ? "warn" : "    "

@@ -30,18 +30,15 @@ public enum ModelLocator {
     }
     throw PresetError(
       "no model found: pass --model DIR (a diffusers folder of \(hubRepository)), set I2V_MODEL, or download it "
-        + "with `huggingface-cli download \(hubRepository)`")
+        + "with `i2v download` (or `huggingface-cli download \(hubRepository)`)")
   }
 
   /// The hub cache's snapshot of the real model: `refs/main` when present, else the newest complete snapshot.
   public static func huggingFaceSnapshot(env: [String: String]) -> String? {
-    var caches: [String] = []
-    if let c = env["HF_HUB_CACHE"], !c.isEmpty { caches.append(c) }
-    if let h = env["HF_HOME"], !h.isEmpty { caches.append(h + "/hub") }
-    caches.append(HomeFolder.path + "/.cache/huggingface/hub")
     let fm = FileManager.default
-    for cache in caches {
-      let repo = cache + "/models--" + hubRepository.replacingOccurrences(of: "/", with: "--")
+    // The cache `i2v download` and huggingface_hub write to first, then the other usual places.
+    for cache in HubEnvironment.cacheCandidates(env) {
+      let repo = cache + "/" + HubEnvironment.repoFolderName(hubRepository)
       let snapshots = repo + "/snapshots"
       if let ref = try? String(contentsOfFile: repo + "/refs/main", encoding: .utf8) {
         let p = snapshots + "/" + ref.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -27,6 +27,8 @@ public struct ModelVerifier {
   public private(set) var tensors: [String: [String: Int]] = [:]
   public private(set) var hashes: [String: FileRecord]?
   public private(set) var lock = LockReport(status: "none")
+  /// The comparison with the hub's hashes of the release the folder was downloaded from (`checkRelease`).
+  public internal(set) var release: ReleaseReport?
 
   public init(folder: ModelFolder, allowMixed: Bool, report: ProgressSink) {
     self.folder = folder
@@ -36,7 +38,7 @@ public struct ModelVerifier {
 
   public var problems: [Check] { checks.filter { $0.status == .fail } }
 
-  private mutating func add(_ name: String, _ status: Check.Status, _ detail: String) {
+  mutating func add(_ name: String, _ status: Check.Status, _ detail: String) {
     checks.append(Check(name: name, status: status, detail: detail))
   }
 
