@@ -193,6 +193,12 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
     goto done;
   }
   AVCodecParameters *par = fc->streams[0]->codecpar;
+  // JPEG XL is refused by content sniffing; FFmpeg's probe can still name it for damaged data that sniffing
+  // does not recognise, and libjxl 0.7 then loops forever on it (found by fuzzing: 11 bytes).
+  if (par->codec_id == AV_CODEC_ID_JPEGXL) {
+    status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "JPEG XL images are not supported; convert it to PNG or JPEG first");
+    goto done;
+  }
   const AVCodec *codec = avcodec_find_decoder(par->codec_id);
   if (!codec) {
     status = cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "this FFmpeg build has no decoder for %s images",

@@ -44,9 +44,12 @@ import Testing
     #expect(scheduled.guidanceScales == [11, 9, 7])
     #expect(scheduled.denoisingHostSyncs == 0)
     #expect(try scheduled.framesFloat.maxAbsDifference(constant.framesFloat) > 1e-4, "the schedule changes the video")
-    // A schedule that stays at the start value is today's constant guidance, bit for bit.
+    // A schedule that stays at the start value is constant guidance: the same scale every step (so the same
+    // frames; other suites running in parallel may change libtorch's thread count, hence rounding, between runs).
     r.guidanceScale = 9
     r.guidanceSchedule = GuidanceSchedule(shape: .cosine, end: 9)
-    #expect(try pipeline.generate(r).framesFloat.maxAbsDifference(constant.framesFloat) == 0)
+    let flat = try pipeline.generate(r)
+    #expect(flat.guidanceScales == constant.guidanceScales)
+    #expect(try flat.framesFloat.maxAbsDifference(constant.framesFloat) < 1e-5)
   }
 }
