@@ -32,8 +32,9 @@ static int no_ffmpeg_decode(cm_file_kind kind, char *err, size_t errlen) {
     return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
                    "not a PNG image, and " CM_NO_FFMPEG_MESSAGE " to read other formats; convert it to PNG or "
                    "use a full build");
+  // The PNG-only build has libpng alone (the JPEG, TIFF, WebP, GIF and BMP decoders come with the full build).
   return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
-                 "%s input needs FFmpeg: " CM_NO_FFMPEG_MESSAGE "; convert it to PNG or use a full build",
+                 "%s input needs a full build: " CM_NO_FFMPEG_MESSAGE " (PNG input only); convert it to PNG",
                  cm_kind_name(kind));
 }
 
