@@ -14,13 +14,15 @@ import json, pathlib, torch
 import numpy as np
 from PIL import Image
 from safetensors.torch import save_file
-from diffusers import DPMSolverMultistepScheduler, EulerDiscreteScheduler, I2VGenXLPipeline
+from diffusers import (DPMSolverMultistepScheduler, EulerAncestralDiscreteScheduler, EulerDiscreteScheduler,
+                       I2VGenXLPipeline)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONFIG = json.loads((ROOT / "Tests/Fixtures/real/configs/scheduler/scheduler_config.json").read_text())
 OUT = ROOT / "Tests/Fixtures/schedulers"
-SCHEDULERS = {"dpm++2m": (DPMSolverMultistepScheduler, {}), "euler": (EulerDiscreteScheduler, {})}
-PIPELINE_STEPS = {"dpm++2m": 3, "euler": 4}
+SCHEDULERS = {"dpm++2m": (DPMSolverMultistepScheduler, {}), "euler": (EulerDiscreteScheduler, {}),
+              "euler-a": (EulerAncestralDiscreteScheduler, {})}
+PIPELINE_STEPS = {"dpm++2m": 3, "euler": 4, "euler-a": 4}
 SHAPE = (2, 4, 3, 5)  # (batch·frames, channels, h, w), as the pipeline's step sees it
 
 def case(name, steps):
@@ -30,10 +32,11 @@ def case(name, steps):
     g = torch.Generator().manual_seed(steps)
     x = torch.randn(SHAPE, generator=g) * s.init_noise_sigma
     out = {"timesteps": s.timesteps.to(torch.float64), "sigmas": s.sigmas.clone(), "initial": x.clone()}
+    step_generator = torch.Generator().manual_seed(1000 + steps)  # the pipeline passes its generator to step
     for i, t in enumerate(s.timesteps):
         scaled = s.scale_model_input(x, t)
         v = torch.randn(SHAPE, generator=g)
-        x = s.step(v, t, x).prev_sample
+        x = s.step(v, t, x, generator=step_generator).prev_sample
         out[f"scaled_{i}"], out[f"model_output_{i}"], out[f"sample_{i}"] = scaled.clone(), v, x.clone()
     save_file({k: v.contiguous() for k, v in out.items()}, str(OUT / f"{name}-{steps}.safetensors"))
 

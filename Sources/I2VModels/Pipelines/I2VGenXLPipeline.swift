@@ -283,7 +283,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     let rows = try latents.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
     let vRows = try v.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
     if let sampler {
-      return try sampler.step(modelOutput: vRows, index: i, sample: rows).reshape(b, f, c, h, w).permute(0, 2, 1, 3, 4)
+      return try sampler.step(modelOutput: vRows, index: i, sample: rows, generator: generator).reshape(b, f, c, h, w).permute(0, 2, 1, 3, 4)
     }
     var noise: Tensor? = nil
     if r.eta > 0 { noise = try generator.randn(vRows.shape, dtype: vRows.dtype, device: device) }

@@ -52,7 +52,7 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
 
   public func scaleModelInput(_ x: Tensor, index: Int) throws -> Tensor { x }
 
-  public func step(modelOutput v: Tensor, index i: Int, sample x: Tensor) throws -> Tensor {
+  public func step(modelOutput v: Tensor, index i: Int, sample x: Tensor, generator _: Generator?) throws -> Tensor {
     guard i == stepsDone, i < timesteps.count else { throw TorchError("DPM-Solver++ steps must run in order") }
     let s0 = points[i]  // _sigma_to_alpha_sigma_t
     // convert_model_output: the data prediction, in the sample's dtype.

@@ -48,7 +48,7 @@ public final class EulerDiscreteScheduler: DiffusionSampler {
     return try x / Double(points[i].root)
   }
 
-  public func step(modelOutput v: Tensor, index i: Int, sample x: Tensor) throws -> Tensor {
+  public func step(modelOutput v: Tensor, index i: Int, sample x: Tensor, generator _: Generator?) throws -> Tensor {
     guard i == stepsDone, i < timesteps.count else { throw TorchError("Euler steps must run in order") }
     let dtype = v.dtype
     let sample = try x.to(.float32)  // diffusers upcasts the sample

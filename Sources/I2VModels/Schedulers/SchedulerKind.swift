@@ -9,6 +9,7 @@ public enum SchedulerKind: String, CaseIterable, Sendable, Codable {
   case dpmpp2m = "dpm++2m"
   case dpmpp2mKarras = "dpm++2m-karras"
   case euler
+  case eulerA = "euler-a"
 
   /// diffusers' class name, for messages and the sidecar.
   public var diffusersClass: String {
@@ -17,6 +18,7 @@ public enum SchedulerKind: String, CaseIterable, Sendable, Codable {
     case .dpmpp2m: return "DPMSolverMultistepScheduler"
     case .dpmpp2mKarras: return "DPMSolverMultistepScheduler(use_karras_sigmas=True)"
     case .euler: return "EulerDiscreteScheduler"
+    case .eulerA: return "EulerAncestralDiscreteScheduler"
     }
   }
 
@@ -47,8 +49,9 @@ public protocol DiffusionSampler: AnyObject {
   var initNoiseSigma: Float? { get }
   /// `scale_model_input(x, t)` for step `index`.
   func scaleModelInput(_ x: Tensor, index: Int) throws -> Tensor
-  /// `step(model_output, t, sample).prev_sample` for step `index` (steps must come in order).
-  func step(modelOutput: Tensor, index: Int, sample: Tensor) throws -> Tensor
+  /// `step(model_output, t, sample, generator=generator).prev_sample` for step `index` (steps must come in
+  /// order); a stochastic sampler draws its noise from `generator` on the CPU, as diffusers' `randn_tensor`.
+  func step(modelOutput: Tensor, index: Int, sample: Tensor, generator: Generator?) throws -> Tensor
 }
 
 extension SchedulerKind {
@@ -61,6 +64,7 @@ extension SchedulerKind {
     case .dpmpp2m: return try DPMSolverMultistepScheduler(table: table, config: config, steps: steps)
     case .dpmpp2mKarras: return nil  // refused above
     case .euler: return try EulerDiscreteScheduler(table: table, config: config, steps: steps)
+    case .eulerA: return try EulerAncestralDiscreteScheduler(table: table, config: config, steps: steps)
     }
   }
 }
