@@ -79,6 +79,8 @@ import Testing
   @Test func fastPresetNamesItsScheduler() throws {
     let r = try CLI.run(["presets", "show", "fast"])
     #expect(r.status == 0 && r.stdout.contains("dpm++2m") && r.stdout.contains("Trades"), "\(r.stdout)")
+    // 25 DPM-Solver++ steps are not the "preview only" case 25 DDIM steps are (SafeRanges.finalRenderSteps).
+    #expect(!r.stdout.contains("note:"), "\(r.stdout)")
     let list = try CLI.run(["presets"])
     #expect(list.stdout.contains("scheduler: dpm++2m"), "\(list.stdout)")
   }
