@@ -40,6 +40,13 @@ struct GenerationOptions: ParsableArguments {
   var guidanceSchedule: GuidanceSchedule.Shape?
   @Option(name: .long, parsing: .unconditional, help: "The guidance scale at the last step of a linear or cosine schedule.")
   var guidanceEnd: Double?
+  @Option(name: .long, help: ArgumentHelp(
+    "The sampler, as diffusers swaps it in with from_config of the model's scheduler config: ddim (the model's own), "
+      + "dpm++2m (DPM-Solver++ 2M: converges in fewer steps), euler, euler-a (ancestral: fresh noise each step, "
+      + "from the seed's generator); dpm++2m-karras is refused (diffusers "
+      + "fails with this model's zero-SNR schedule). Default: ddim, or the preset's.",
+    valueName: "ddim|dpm++2m|euler|euler-a"))
+  var scheduler: SchedulerKind?
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
     "Write N times the frames at N times the frame rate, same duration (FFmpeg's motion-compensated minterpolate; "
       + "e.g. 16 frames at 8 fps -> 32 at 16 fps with --interpolate 2). The sidecar records it.", valueName: "N"))
@@ -75,6 +82,7 @@ struct GenerationOptions: ParsableArguments {
     g.promptSyntax = promptSyntax
     g.guidanceSchedule = guidanceSchedule
     g.guidanceEnd = guidanceEnd
+    g.scheduler = scheduler
     g.interpolate = interpolate
     g.interpolateMode = interpolateMode
     g.overwrite = overwrite
@@ -90,6 +98,7 @@ struct GenerationOptions: ParsableArguments {
 }
 
 extension TextCleanup: ExpressibleByArgument {}
+extension SchedulerKind: ExpressibleByArgument {}
 extension GuidanceSchedule.Shape: ExpressibleByArgument {}
 
 extension PromptSyntax: ExpressibleByArgument {

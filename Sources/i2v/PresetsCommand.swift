@@ -37,6 +37,7 @@ struct PresetsCommand: ParsableCommand {
     var long_prompt: Bool
     var guidance_schedule: String
     var guidance_end: Double?
+    var scheduler: String
     var overrides: [String]
     var warnings: [String]
 
@@ -45,8 +46,10 @@ struct PresetsCommand: ParsableCommand {
       (steps, guidance, frames, fps, width, height) = (p.steps, p.guidance, p.frames, p.fps, p.width, p.height)
       (prompt_syntax, long_prompt) = (p.promptSyntax.rawValue, p.longPrompt)
       (guidance_schedule, guidance_end) = (p.guidanceSchedule.rawValue, p.guidanceEnd)
+      scheduler = p.scheduler.rawValue
       self.overrides = overrides
-      warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height)
+      warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height,
+                                     scheduler: p.scheduler)
     }
   }
 
@@ -104,6 +107,7 @@ struct PresetsCommand: ParsableCommand {
         if !e.preset.description.isEmpty { print("    " + e.preset.description) }
         let prompts = PresetsCommand.promptOptions(e.preset)
         if !prompts.isEmpty { print("    prompts: " + prompts.joined(separator: ", ")) }
+        if e.preset.scheduler != .ddim { print("    scheduler: \(e.preset.scheduler.rawValue) (\(e.preset.scheduler.diffusersClass))") }
       }
       if catalog.entries.isEmpty { print("(no presets found; set I2V_PRESET_DIR to a folder of preset .json files)") }
       print("")
@@ -139,6 +143,7 @@ struct PresetsCommand: ParsableCommand {
       }
       let prompts = PresetsCommand.promptOptions(p)
       print("  prompts   " + (prompts.isEmpty ? "plain syntax, cut at 75 tokens" : prompts.joined(separator: ", ")))
+      print("  scheduler \(p.scheduler.rawValue)  (diffusers' \(p.scheduler.diffusersClass))")
       for o in info.overrides { print("  overrides \(o)") }
       for w in info.warnings { print("  note: \(w)") }
       print("Use: i2v generate --preset \(preset) ...  (flags such as --steps override these values)")

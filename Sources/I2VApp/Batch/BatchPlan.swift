@@ -183,6 +183,7 @@ public struct BatchPlan {
       case "long_prompt": o.longPrompt = try parse(key, text)
       case "guidance_schedule": o.guidanceSchedule = try parse(key, text)
       case "guidance_end": o.guidanceEnd = try parse(key, text)
+      case "scheduler": o.scheduler = try parse(key, text)
       case "interpolate": o.interpolate = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
@@ -222,6 +223,9 @@ extension UInt64: ManifestValue { init?(manifestText t: String) { self.init(t.tr
 extension GuidanceSetting: ManifestValue { init?(manifestText t: String) { self.init(text: t) } }
 extension Double: ManifestValue { init?(manifestText t: String) { self.init(t.trimmingCharacters(in: .whitespaces)) } }
 extension GuidanceSchedule.Shape: ManifestValue {
+  init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
+}
+extension SchedulerKind: ManifestValue {
   init?(manifestText t: String) { self.init(rawValue: t.trimmingCharacters(in: .whitespaces).lowercased()) }
 }
 extension TextCleanup: ManifestValue {

@@ -9,6 +9,8 @@ public enum SafeRanges {
   public static let guidance: ClosedRange<Double> = 5...15
   /// Fewer DDIM steps leave visible noise and smeared motion in final renders.
   public static let finalRenderSteps = 30
+  /// DPM-Solver++ 2M, a second-order solver, converges in about 20 steps (Lu et al. 2022, arXiv:2211.01095).
+  public static func finalRenderSteps(_ s: SchedulerKind) -> Int { s == .dpmpp2m ? 20 : finalRenderSteps }
   /// I2VGen-XL was trained at multiples of 64 pixels; other sizes run (diffusers pads the UNet's skip
   /// connections) but can show seams and soft edges.
   public static let sizeMultiple = 64
@@ -16,7 +18,7 @@ public enum SafeRanges {
   /// One line per setting outside its comfortable range.
   public static func warnings(for request: GenerationRequest) -> [String] {
     var out = warnings(guidance: request.guidanceScale, steps: request.steps, width: request.width,
-                       height: request.height)
+                       height: request.height, scheduler: request.scheduler)
     if let end = request.guidanceSchedule.end, !guidance.contains(end) {
       out.append("the guidance schedule ends at \(end), outside \(Int(guidance.lowerBound))-\(Int(guidance.upperBound)): "
         + "the last steps will \(end > guidance.upperBound ? "burn colours and break detail" : "follow the prompt loosely")")
@@ -24,7 +26,9 @@ public enum SafeRanges {
     return out
   }
 
-  public static func warnings(guidance g: Double, steps: Int, width: Int, height: Int) -> [String] {
+  public static func warnings(guidance g: Double, steps: Int, width: Int, height: Int,
+                              scheduler: SchedulerKind = .ddim) -> [String] {
+    let finalRenderSteps = finalRenderSteps(scheduler)
     var out: [String] = []
     if g > guidance.upperBound {
       out.append("guidance \(g) is above \(Int(guidance.upperBound)): expect burnt colours and broken detail; "

@@ -18,11 +18,13 @@ public struct GenerationPreset: Sendable, Equatable {
   /// Optional: `"guidance_schedule": "cosine"` with `"guidance_end": 7` (default constant).
   public var guidanceSchedule: GuidanceSchedule.Shape = .constant
   public var guidanceEnd: Double?
+  /// Optional: `"scheduler": "dpm++2m"` (default ddim, the model's own).
+  public var scheduler: SchedulerKind = .ddim
   /// The file it was read from.
   public var path: String
 
   static let fields: Set<String> = ["description", "steps", "guidance", "frames", "fps", "width", "height",
-                                     "prompt_syntax", "long_prompt", "guidance_schedule", "guidance_end"]
+                                     "prompt_syntax", "long_prompt", "guidance_schedule", "guidance_end", "scheduler"]
 
   /// Parses a preset file strictly: unknown fields and wrong types are errors naming the file and the field.
   public init(path: String) throws {
@@ -95,6 +97,12 @@ public struct GenerationPreset: Sendable, Equatable {
         throw PresetError("\(path): field 'guidance_end' must be between 0 and \(Int(GenerationRequest.maxGuidance)), found \(end)")
       }
       guidanceEnd = end
+    }
+    if let v = object["scheduler"], !(v is NSNull) {
+      guard let text = v as? String, let kind = SchedulerKind(rawValue: text) else {
+        throw PresetError("\(path): field 'scheduler' must be one of \(SchedulerKind.names), found \(v)")
+      }
+      scheduler = kind
     }
     guard (guidanceSchedule == .constant) == (guidanceEnd == nil) else {
       throw PresetError("\(path): fields 'guidance_schedule' (linear or cosine) and 'guidance_end' go together")

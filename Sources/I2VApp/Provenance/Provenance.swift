@@ -93,6 +93,9 @@ public struct Provenance: Codable {
     public var guidanceSchedule: String?
     public var guidanceEnd: Double?
     public var guidanceScales: [Double]?
+    /// "ddim" (the model's own), "dpm++2m" or "euler", and diffusers' class of it.
+    public var scheduler: String?
+    public var schedulerClass: String?
 
     public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
@@ -101,6 +104,7 @@ public struct Provenance: Codable {
       case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
       case promptSyntax = "prompt_syntax", longPrompt = "long_prompt", promptChunks = "prompt_chunks"
       case guidanceSchedule = "guidance_schedule", guidanceEnd = "guidance_end", guidanceScales = "guidance_scales"
+      case scheduler, schedulerClass = "scheduler_class"
       case parsedPrompt = "parsed_prompt", parsedNegativePrompt = "parsed_negative_prompt"
     }
   }
@@ -228,6 +232,8 @@ extension Provenance {
     parameters.promptSyntax = r.promptSyntax.rawValue
     parameters.guidanceSchedule = r.guidanceSchedule.shape.rawValue
     parameters.guidanceEnd = r.guidanceSchedule.end
+    parameters.scheduler = r.scheduler.rawValue
+    parameters.schedulerClass = r.scheduler.diffusersClass
     parameters.guidanceScales = guidanceScales.isEmpty ? nil : guidanceScales
     parameters.longPrompt = r.longPrompt
     parameters.promptChunks = r.prompts?.chunkCount

@@ -164,6 +164,13 @@ public final class GenerationSession {
     }
     request.guidanceSchedule = GuidanceSchedule(
       shape: schedule, end: schedule == .constant ? nil : o.guidanceEnd ?? settings.guidanceEnd)
+    request.scheduler = o.scheduler ?? settings.scheduler
+    // Made once here from the model's config, so a scheduler that cannot run is refused before any weights load.
+    do {
+      _ = try request.scheduler.sampler(config: folder.component("scheduler").config(), steps: request.steps)
+    } catch let e as TorchError {
+      throw SettingsError("--scheduler \(request.scheduler.rawValue): \(e.message)")
+    }
     // Malformed weighted syntax fails here, before any weights load; the advisor reads the text without brackets.
     var readPrompt = item.prompt
     if request.promptSyntax == .weighted {

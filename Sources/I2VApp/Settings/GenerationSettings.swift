@@ -24,6 +24,8 @@ public struct GenerationSettings: Sendable, Equatable {
   /// says otherwise).
   public var guidanceSchedule: GuidanceSchedule.Shape?
   public var guidanceEnd: Double?
+  /// The sampler swapped into the pipeline; nil = the preset's (ddim unless it says otherwise).
+  public var scheduler: SchedulerKind?
   /// Write `interpolate` times the frames at `interpolate` times the frame rate (same duration); nil or 1: off.
   public var interpolate: Int?
   public var interpolateMode: FrameInterpolation.Mode = .motion

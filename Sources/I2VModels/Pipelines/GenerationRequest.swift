@@ -31,6 +31,8 @@ public struct GenerationRequest: Sendable {
   public var textCleanup: TextCleanup = .ftfy
   /// How the guidance scale changes over the steps, from `guidanceScale` (`.constant`: diffusers).
   public var guidanceSchedule: GuidanceSchedule = .constant
+  /// The scheduler swapped into the pipeline (`.ddim`: the model's own, diffusers' default).
+  public var scheduler: SchedulerKind = .ddim
 
   public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
@@ -85,6 +87,10 @@ public struct GenerationRequest: Sendable {
     guard conditioningFPS >= 1 else { throw bad("conditioning fps must be at least 1 (got \(conditioningFPS))") }
     guard decodeChunkSize >= 1 else { throw bad("decode chunk size must be at least 1 (got \(decodeChunkSize))") }
     guard eta >= 0 && eta.isFinite else { throw bad("eta must be >= 0 (got \(eta))") }
+    guard eta == 0 || scheduler == .ddim else {
+      throw bad("eta applies to the ddim scheduler only (diffusers' \(scheduler.diffusersClass).step has no eta); "
+        + "set eta to 0 or use the ddim scheduler")
+    }
     guard image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3 else {
       throw bad("the input image is empty")
     }

@@ -10,6 +10,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   public let tokenizer: CLIPTokenizer
   public let clipPreprocessor: CLIPImagePreprocessor
   public let scheduler: DDIMScheduler
+  /// The model's scheduler config, from which another scheduler is made as diffusers' `from_config` makes it.
+  public let schedulerConfig: JSONConfig
   public let unetConfig: UNetConfig
   public let vaeConfig: VAEConfig
   let model: ModelFolder
@@ -93,7 +95,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     tokenizer = try CLIPTokenizer(directory: URL(fileURLWithPath: model.component("tokenizer").path))
     clipPreprocessor = try CLIPImagePreprocessor(
       featureExtractorDirectory: URL(fileURLWithPath: model.component("feature_extractor").path))
-    scheduler = try DDIMScheduler(config: model.component("scheduler").config())
+    schedulerConfig = try model.component("scheduler").config()
+    scheduler = try DDIMScheduler(config: schedulerConfig)
     unetConfig = try UNetConfig(model.component("unet").config())
     vaeConfig = try VAEConfig(model.component("vae").config())
     if descriptor.offload != .model {  // bound now, so a bad checkpoint fails before any work
@@ -180,11 +183,14 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       .to(.int64, device: device)
     try lap("encode")
 
-    // 4-5. Timesteps and the initial noise (the second draw), drawn on the CPU in the pipeline dtype.
-    let timesteps = try scheduler.timesteps(steps: r.steps)
+    // 4-5. Timesteps and the initial noise (the second draw), drawn on the CPU in the pipeline dtype, times
+    //      `init_noise_sigma` (1 for DDIM and DPM-Solver, so skipped: DDIM stays bit for bit what it was).
+    let sampler = try r.scheduler.sampler(config: schedulerConfig, steps: r.steps)
+    let timesteps = try sampler?.timesteps ?? scheduler.timesteps(steps: r.steps)
     let h = r.height / latentScale, w = r.width / latentScale
     let channels = unetConfig.inChannels
     var latents = try generator.randn([1, channels, r.frames, h, w], dtype: textContext.dtype, device: device)
+    if let sigma = sampler?.initNoiseSigma { latents = try latents * Double(sigma) }
 
     // 7. Denoising loop: everything stays on the device; the scheduler's coefficients are host scalars, so no
     //    step waits for the GPU (counted: `denoisingHostSyncs`). The UNet's step-invariant inputs (context tokens,
@@ -211,7 +217,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       for (i, t) in timesteps.enumerated() {
         try checkCancel()
         onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
-        let input = cfg ? try Tensor.cat([latents, latents]) : latents
+        var input = cfg ? try Tensor.cat([latents, latents]) : latents
+        if let sampler { input = try sampler.scaleModelInput(input, index: i) }
         var v = try runner.map { try $0(input, timestep: stepTimesteps!.narrow(0, start: i, length: 1)) }
           ?? unet(sample: input, timestep: t, conditioning: unetConditioning)
         if cfg {
@@ -219,7 +226,8 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
           v = try halves[0] + (halves[1] - halves[0]) * scales[i]
           scalesUsed.append(scales[i])
         }
-        latents = try step(v, timestep: t, latents: latents, request: r, generator: generator)
+        latents = try step(v, index: i, timestep: t, latents: latents, request: r, sampler: sampler,
+                           generator: generator)
       }
       loopSyncs = try Runtime.hostSyncCount() - syncsBefore
     }
@@ -268,12 +276,15 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
   }
 
   /// One scheduler step on the (B·F, C, h, w) layout diffusers uses, so an η > 0 draw has its shape.
-  func step(_ v: Tensor, timestep t: Int, latents: Tensor, request r: GenerationRequest, generator: Generator) throws
-    -> Tensor
+  func step(_ v: Tensor, index i: Int, timestep t: Int, latents: Tensor, request r: GenerationRequest,
+            sampler: DiffusionSampler?, generator: Generator) throws -> Tensor
   {
     let (b, c, f, h, w) = (latents.size(0), latents.size(1), latents.size(2), latents.size(3), latents.size(4))
     let rows = try latents.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
     let vRows = try v.permute(0, 2, 1, 3, 4).reshape(b * f, c, h, w)
+    if let sampler {
+      return try sampler.step(modelOutput: vRows, index: i, sample: rows, generator: generator).reshape(b, f, c, h, w).permute(0, 2, 1, 3, 4)
+    }
     var noise: Tensor? = nil
     if r.eta > 0 { noise = try generator.randn(vRows.shape, dtype: vRows.dtype, device: device) }
     let next = try scheduler.step(modelOutput: vRows, timestep: t, sample: rows, steps: r.steps, eta: Float(r.eta),

@@ -1,0 +1,67 @@
+import Foundation
+import I2VCheckpoint
+import I2VTensor
+
+/// The training noise levels the sigma-based schedulers share (`scheduling_dpmsolver_multistep.py` and
+/// `scheduling_euler_discrete.py`, `__init__`): DDIM's ᾱ table, except that a zero-SNR config sets
+/// `alphas_cumprod[-1] = 2**-24` (a finite top sigma, 4096), and σ_t = √((1 − ᾱ_t)/ᾱ_t) in float32. For the real
+/// model's schedule the per-timestep values are PyTorch's own (`ReferenceSigmaTable`: its CPU sqrt and log are
+/// not correctly rounded); other configs get IEEE values.
+public struct SigmaTable: Sendable {
+  public let alphasCumprod: [Float]
+  public let sigmas: [Float]
+  public let zeroSNR: Bool
+  public let trainTimesteps: Int
+  public let stepsOffset: Int
+  public let spacing: DDIMScheduler.Spacing
+  public let prediction: DDIMScheduler.Prediction
+  /// Whether the per-timestep values come from `ReferenceSigmaTable`.
+  public let reference: Bool
+
+  public init(config c: JSONConfig) throws {
+    let ddim = try DDIMScheduler(config: c)  // validates the schedule fields and builds torch's ᾱ table
+    zeroSNR = try c.bool("rescale_betas_zero_snr", default: false)
+    var a = ddim.alphasCumprod
+    if zeroSNR { a[a.count - 1] = 0x1p-24 }
+    alphasCumprod = a
+    let real = try c.string("beta_schedule", default: "linear") == "squaredcos_cap_v2" && zeroSNR
+      && a.count == ReferenceSigmaTable.sigmas.count
+    sigmas = real ? ReferenceSigmaTable.sigmas.map { Float(bitPattern: $0) } : a.map { ((1 - $0) / $0).squareRoot() }
+    reference = real
+    trainTimesteps = ddim.trainTimesteps
+    stepsOffset = ddim.stepsOffset
+    spacing = ddim.spacing
+    prediction = ddim.prediction
+  }
+
+  /// The 0-dim float32 values diffusers derives from σ at one point of the schedule.
+  public struct Point: Equatable, Sendable {
+    public let sigma: Float
+    /// `(σ**2 + 1) ** 0.5` (Euler's input scale), α_t = 1 / that, σ_t = σ·α_t, λ = log α_t − log σ_t.
+    public let root: Float, alpha: Float, sigmaT: Float, lambda: Float
+  }
+
+  /// The point of timestep t (np.interp, clamped at the ends); nil is the final σ = 0.
+  public func point(_ t: Int?) -> Point {
+    guard let t else { return Point(sigma: 0, root: 1, alpha: 1, sigmaT: 0, lambda: .infinity) }
+    let i = Swift.min(Swift.max(t, 0), sigmas.count - 1)
+    let s = sigmas[i]
+    if reference {
+      let alpha = Float(bitPattern: ReferenceSigmaTable.alphas[i])
+      return Point(sigma: s, root: Float(bitPattern: ReferenceSigmaTable.rootSigmaSquaredPlusOne[i]), alpha: alpha,
+                   sigmaT: s * alpha, lambda: Float(bitPattern: ReferenceSigmaTable.lambdas[i]))
+    }
+    let root = (s * s + 1).squareRoot()
+    let alpha = 1 / root
+    return Point(sigma: s, root: root, alpha: alpha, sigmaT: s * alpha, lambda: logf(alpha) - logf(s * alpha))
+  }
+
+  /// Refuses configs these samplers do not reproduce (diffusers' other options are not in the model's config).
+  static func checkSupported(_ c: JSONConfig, _ name: String) throws {
+    for key in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "thresholding"] {
+      if try c.bool(key, default: false) {
+        throw CheckpointError(c.path, "field '\(key)' is not supported by \(name) here; remove it from the config")
+      }
+    }
+  }
+}
