@@ -64,6 +64,29 @@ final class SoundTrackTests: XCTestCase {
     XCTAssertEqual(report?.codec, "opus")
   }
 
+  /// The fade-out is in the samples: ffmpeg's own decode of the track is loud mid-clip, near silent at the end.
+  func testCutSoundFadesOut() throws {
+    let (path, _, scratch) = try mux("fade.mp4", toneSeconds: 3)
+    guard let ffmpeg = FFprobe.tool("ffmpeg") else { throw XCTSkip("ffmpeg is not installed") }
+    let raw = scratch.file("fade.f32")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: ffmpeg)
+    p.arguments = ["-v", "error", "-i", path, "-map", "0:a", "-f", "f32le", "-ac", "1", "-y", raw]
+    try p.run()
+    p.waitUntilExit()
+    let data = try Data(contentsOf: URL(fileURLWithPath: raw))
+    let samples = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    func rms(_ from: Double, _ to: Double) -> Double {
+      let a = Int(from * 44100), b = min(samples.count, Int(to * 44100))
+      guard b > a else { return .nan }
+      return (samples[a..<b].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(b - a)).squareRoot()
+    }
+    let full = rms(1.0, 1.5), end = rms(1.97, 2.0)
+    XCTAssertGreaterThan(full, 0.05, "lavfi's sine has amplitude 1/8: RMS 0.088")
+    XCTAssertLessThan(end, full * 0.15, "the last 30 ms are faded (RMS \(end) vs \(full))")
+    XCTAssertGreaterThan(rms(1.70, 1.74), full * 0.6, "the fade starts 0.25 s before the end, not earlier")
+  }
+
   /// A sound shorter than the video is padded with silence to the video's length (never faded).
   func testShortSoundIsPaddedWithSilence() throws {
     let (path, report, _) = try mux("short.mp4", toneSeconds: 1)
