@@ -142,4 +142,26 @@ import Testing
                            "--audio", tone])
     #expect(gif.status == 64 && gif.stderr.contains("has no sound track"), "\(gif.stderr)")
   }
+
+  /// Manifest rows each take their own sound (relative to the manifest's folder, like images) and fit_to_audio;
+  /// a row whose sound is damaged fails alone, before the model loads.
+  @Test func batchManifestRowsTakeTheirOwnSound() throws {
+    let folder = try BatchFolder([("a.png", "square_48x48.png"), ("b.png", "square_48x48.png")])
+    defer { try? FileManager.default.removeItem(at: folder.root) }
+    _ = try Self.tone(folder.input, seconds: 1.3)
+    try Data("not sound at all".utf8).write(to: folder.input.appendingPathComponent("bad.wav"))
+    try folder.write("image,prompt,audio,fit_to_audio\na.png,a cat,tone-1.3.wav,true\nb.png,a dog,bad.wav,\n",
+                     to: "jobs.csv")
+    let r = try CLI.run(["batch", "--manifest", folder.input.appendingPathComponent("jobs.csv").path, "-o",
+                         folder.output.path, "--model", CLI.fixture("models/tiny-a"), "--preset", "smoke", "--seed", "1"])
+    #expect(r.status == 1, "one item fails: \(r.stderr)")
+    #expect(r.stderr.contains("bad.wav") && r.stderr.contains("sound track"), "\(r.stderr)")
+    let summary = try folder.summary()
+    #expect(summary.count("done") == 1 && summary.count("failed") == 1, "\(summary)")
+    #expect(summary.entry(image: "a.png")?["frames"] as? Int == 10, "\(summary)")
+    let out = folder.output.appendingPathComponent("a.mp4").path
+    let a = try #require(Double(try Self.probe(out, "audio")["duration"] ?? ""))
+    #expect(abs(a - 1.25) <= 1.0 / 8, "\(a)")
+    #expect(!folder.outputs().contains("b.mp4"), "\(folder.outputs())")
+  }
 }
