@@ -62,11 +62,12 @@ struct FramesToVideoCommand: ParsableCommand {
         fps: fps, crf: crf, overwrite: overwrite, metadata: VideoMetadata(toolVersion: I2VVersion.string))
       options.audio = audio
       // Cheap checks first, so a bad -o fails before any frame is read.
-      let format: VideoFormat
-      do { format = try VideoWriter.checkOutput(path: output, options: options) } catch MediaError.invalidFrames(let why) {
-        _ = fail(why)
+      if audio != nil, case let f = try VideoWriter.checkFormat(path: output), f == .gif || f == .pngFrames {
+        _ = fail("--audio: \(f.displayName) output ('\(output)') has no sound track; write .mp4 (AAC sound) or .webm "
+          + "(Opus sound), or leave out --audio")
         throw ExitCode.validationFailure
       }
+      let format = try VideoWriter.checkOutput(path: output, options: options)
       let files = try FrameFiles.list(
         folder: directory, extensions: FrameFiles.clipFrameExtensions, excluding: [output])
       if files.isEmpty {

@@ -200,8 +200,8 @@ enum FFprobe {
 
 /// Asserts that `body` throws a MediaError matching `predicate`, and returns it.
 @discardableResult
-func assertMediaError(
-  _ body: @autoclosure () throws -> Any, file: StaticString = #filePath, line: UInt = #line,
+func assertMediaError<T>(
+  _ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line,
   _ predicate: (MediaError) -> Bool
 ) -> MediaError? {
   do {

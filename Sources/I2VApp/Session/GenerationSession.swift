@@ -295,6 +295,7 @@ public final class GenerationSession {
     if let dir = item.framesDir {
       var record = provenance
       record.output = try Provenance.outputRecord(dir)
+      record.audio = nil  // PNG frames carry no sound
       framesSidecar = try record.write(beside: dir)
     }
     if let dump = item.saveTensors {
