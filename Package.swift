@@ -28,7 +28,7 @@ if mediaPNGOnly {
 } else {
   mediaLink = [
     .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil"),
-    .linkedLibrary("avfilter"),
+    .linkedLibrary("avfilter"), .linkedLibrary("swresample"),
     .linkedLibrary("jpeg"), .linkedLibrary("tiff"), .linkedLibrary("webpdemux"), .linkedLibrary("webp"),
     .linkedLibrary("gif"),
   ] + mediaLink
@@ -85,7 +85,7 @@ let package = Package(
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
     .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport"]),
     // Media I/O in C: image decoding through the libraries Pillow uses (libpng, libjpeg-turbo, libtiff, libwebp),
-    // giflib and FFmpeg (libavformat/libavcodec/libswscale); the encoders. (libpng alone with I2V_MEDIA=png.)
+    // giflib and FFmpeg (libavformat/libavcodec/libswscale/libswresample); the encoders, sound tracks. (libpng alone with I2V_MEDIA=png.)
     .target(
       name: "CMedia",
       path: "Sources/CMedia",

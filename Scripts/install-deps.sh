@@ -7,6 +7,7 @@ packages=(
   libtorch-dev          # libtorch 1.13 (CPU): ATen headers, libtorch_cpu, libc10
   libopenblas0-pthread  # BLAS for libtorch's CPU matmul (16-30x faster than the reference BLAS)
   libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libavfilter-dev  # video encoding, image decoding
+  libswresample-dev     # sound tracks (--audio): resampling to the AAC / Opus encoder's format
   libpng-dev            # PNG input and frames
   libjpeg62-turbo-dev libtiff-dev libwebp-dev  # JPEG, TIFF, WebP input: the libraries Pillow decodes them with
   libgif-dev            # GIF input (first frame, composed as Pillow does)

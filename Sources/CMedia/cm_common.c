@@ -8,6 +8,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/log.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #endif
 
@@ -103,10 +104,10 @@ const char *cm_log_last(void) { return last_line; }
 static char versions_text[160];
 
 static void fill_versions(void) {
-  unsigned v[4] = {avcodec_version(), avformat_version(), avutil_version(), swscale_version()};
-  const char *names[4] = {"libavcodec", "libavformat", "libavutil", "libswscale"};
+  unsigned v[5] = {avcodec_version(), avformat_version(), avutil_version(), swscale_version(), swresample_version()};
+  const char *names[5] = {"libavcodec", "libavformat", "libavutil", "libswscale", "libswresample"};
   size_t used = 0;
-  for (int i = 0; i < 4 && used < sizeof versions_text; i++) {
+  for (int i = 0; i < 5 && used < sizeof versions_text; i++) {
     used += (size_t)snprintf(versions_text + used, sizeof versions_text - used, "%s%s %u.%u.%u", i ? ", " : "",
                              names[i], v[i] >> 16, (v[i] >> 8) & 255, v[i] & 255);
   }

@@ -48,6 +48,11 @@ int cm_encoder_finish(cm_encoder *encoder, char *err, size_t errlen) {
 
 void cm_encoder_free(cm_encoder *encoder) { (void)encoder; }
 
+const cm_audio_report *cm_encoder_audio_report(const cm_encoder *encoder) {
+  (void)encoder;
+  return NULL;
+}
+
 #else
 
 #include <libavcodec/avcodec.h>
@@ -73,6 +78,7 @@ struct cm_encoder {
   int64_t frames_in;
   int64_t packets_out;
   int finished;
+  cm_audio_out *audio;        // the sound track, or NULL
 };
 
 static const char *encoder_name(int format) {
@@ -184,6 +190,18 @@ int cm_encoder_open(const char *path, const cm_encoder_config *cfg, cm_encoder *
   e->st->time_base = cc->time_base;
   e->st->avg_frame_rate = fps;
   for (const char *const *kv = cfg->metadata; kv && kv[0] && kv[1]; kv += 2) av_dict_set(&e->fc->metadata, kv[0], kv[1], 0);
+  if (cfg->audio_path) {
+    if (gif) {
+      cm_encoder_free(e);
+      return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "GIF has no sound track");
+    }
+    char why[CM_ERROR_CAPACITY] = "";
+    int status = cm_audio_out_open(&e->audio, cfg->audio_path, e->fc, cfg->format, cfg->audio_fade, why, sizeof why);
+    if (status != CM_OK) {
+      cm_encoder_free(e);
+      return cm_fail(err, errlen, status, "the sound track '%s': %s", cfg->audio_path, why);
+    }
+  }
 
   // "file:" so that a name like "take:2.mp4" is never taken for a protocol (FFmpeg's URL syntax).
   char *url = av_asprintf("file:%s", path);
@@ -293,7 +311,11 @@ int cm_encoder_add_rgb(cm_encoder *e, const uint8_t *rgb, char *err, size_t errl
   int strides[1] = {e->coded_w * 3};
   sws_scale(e->sws, planes, strides, 0, e->coded_h, e->frame->data, e->frame->linesize);
   e->frame->pts = e->frames_in++;
-  return send(e, e->frame, err, errlen);
+  int status = send(e, e->frame, err, errlen);
+  // Sound up to the video's end so far: the muxer interleaves the two streams as they arrive.
+  if (status == CM_OK && e->audio)
+    status = cm_audio_out_pump(e->audio, (double)e->frames_in * e->fps.den / e->fps.num, err, errlen);
+  return status;
 }
 
 int cm_encoder_add_indexed(cm_encoder *e, const uint8_t *indices, const uint8_t *palette, int ncolors, char *err,
@@ -320,6 +342,8 @@ int cm_encoder_finish(cm_encoder *e, char *err, size_t errlen) {
   if (e->frames_in == 0) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "no frames were added");
   cm_log_begin();
   int status = send(e, NULL, err, errlen);  // flush delayed frames (B-frames, lookahead)
+  if (status == CM_OK && e->audio)
+    status = cm_audio_out_finish(e->audio, e->frames_in * e->fps.den, e->fps.num, err, errlen);
   if (status != CM_OK) return status;
   int ret = av_write_trailer(e->fc);  // for MP4 +faststart this also moves the index to the front
   if (ret < 0)
@@ -342,7 +366,12 @@ void cm_encoder_free(cm_encoder *e) {
   av_frame_free(&e->frame);
   av_packet_free(&e->pkt);
   av_free(e->padded);
+  cm_audio_out_free(e->audio);
   free(e);
+}
+
+const cm_audio_report *cm_encoder_audio_report(const cm_encoder *e) {
+  return e && e->audio && e->finished ? cm_audio_out_report(e->audio) : NULL;
 }
 
 #endif  // CM_NO_FFMPEG

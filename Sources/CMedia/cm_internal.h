@@ -103,4 +103,16 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
 struct AVFrame;
 int cm_frame_to_rgb(const struct AVFrame *frame, int codec, uint8_t *rgb, char *err, size_t errlen);
 
+// The sound track of an encoder (cm_audio.c): opened before the container header (it adds the stream), pumped as
+// video frames arrive so packets interleave, finished at the video's length (num/den seconds) before the trailer.
+struct AVFormatContext;
+typedef struct cm_audio_out cm_audio_out;
+int cm_audio_out_open(cm_audio_out **out, const char *path, struct AVFormatContext *fc, int format, double fade_max,
+                      char *err, size_t errlen);
+// Encodes the sound up to `until_seconds` minus the longest fade (the fade zone waits for the clip's end).
+int cm_audio_out_pump(cm_audio_out *a, double until_seconds, char *err, size_t errlen);
+int cm_audio_out_finish(cm_audio_out *a, int64_t video_num, int64_t video_den, char *err, size_t errlen);
+const cm_audio_report *cm_audio_out_report(const cm_audio_out *a);
+void cm_audio_out_free(cm_audio_out *a);
+
 #endif

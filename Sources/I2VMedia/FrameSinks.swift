@@ -24,6 +24,8 @@ final class EncoderSink: FrameSink {
   private let destination: String
   let codedWidth: Int
   let codedHeight: Int
+  /// What was done with the sound track, after `finish()`.
+  private(set) var soundTrack: SoundTrackReport?
 
   init(temporary: String, destination: String, format: VideoFormat, width: Int, height: Int,
        options: VideoWriteOptions, frameCount: Int = 0) throws {
@@ -40,11 +42,16 @@ final class EncoderSink: FrameSink {
     let tags = options.metadata.tags(for: format).flatMap { [$0.0, $0.1] }
     var err = CErrorBuffer()
     var handle: OpaquePointer?
+    config.audio_fade = options.audioFade
+    let audio = format == .gif ? nil : options.audio  // GIF's own sink never gets one (validate refuses it)
     let status = withCStringList(tags) { list in
       options.x264Preset.withCString { preset in
-        config.metadata = tags.isEmpty ? nil : list
-        config.preset = preset
-        return err.call { cm_encoder_open(temporary, &config, &handle, $0, $1) }
+        withOptionalCString(audio) { audioPath in
+          config.metadata = tags.isEmpty ? nil : list
+          config.preset = preset
+          config.audio_path = audioPath
+          return err.call { cm_encoder_open(temporary, &config, &handle, $0, $1) }
+        }
       }
     }
     guard status == ok, let handle else {
@@ -81,12 +88,19 @@ final class EncoderSink: FrameSink {
     var err = CErrorBuffer()
     let status = err.call { cm_encoder_finish(encoder, $0, $1) }
     guard status == ok else { throw mediaError(status: status, detail: err.message, path: destination, role: .output) }
+    soundTrack = cm_encoder_audio_report(encoder).map { SoundTrackReport($0.pointee) }
   }
 
   func close() {
     cm_encoder_free(encoder)
     encoder = nil
   }
+}
+
+/// Calls `body` with a C string for `text`, or NULL.
+func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) throws -> R) rethrows -> R {
+  guard let text else { return try body(nil) }
+  return try text.withCString { try body($0) }
 }
 
 /// GIF: needs every frame before encoding (one palette for the whole clip), so frames are kept until finish.

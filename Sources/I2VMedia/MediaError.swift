@@ -25,6 +25,8 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
   case invalidFrames(reason: String)
   /// An allocation failed.
   case outOfMemory(path: String, reason: String)
+  /// A sound track (`--audio`) that cannot be used: not media, no audio stream, damaged sound.
+  case badAudio(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -52,6 +54,9 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
       return reason
     case .outOfMemory(let path, let reason):
       return "out of memory while processing '\(path)': \(reason)"
+    case .badAudio(let path, let reason):
+      return "cannot use '\(path)' as the sound track: \(reason); give an audio file FFmpeg reads (WAV, MP3, "
+        + "M4A/AAC, FLAC, Ogg, Opus, or a video with sound)"
     }
   }
 }

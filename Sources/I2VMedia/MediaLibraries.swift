@@ -11,7 +11,7 @@ public enum MediaLibraries {
   public static let noFFmpegMessage = CM_NO_FFMPEG_MESSAGE
 
   /// ("libavcodec", "59.37.100"), ... ("libpng", "1.6.39"), ("libjpeg-turbo", "2.1.5"), ("libtiff", ...),
-  /// ("libwebp", ...), ("giflib", ...), then which encoders this FFmpeg build has.
+  /// ("libwebp", ...), ("giflib", ...), then which video and sound encoders this FFmpeg build has.
   /// Without FFmpeg: ("media", "libpng only ..."), ("libpng", "1.6.39").
   public static func versions() -> [(String, String)] {
     guard hasFFmpeg else {
@@ -34,6 +34,10 @@ public enum MediaLibraries {
       "\($0.0) " + (cm_encoder_available(Int32($0.1.rawValue)) != 0 ? "yes" : "MISSING")
     }
     result.append(("encoders", encoders.joined(separator: ", ")))
+    let sound = [("aac", CM_FORMAT_MP4), ("libopus", CM_FORMAT_WEBM)].map {
+      "\($0.0) " + (cm_audio_encoder_available(Int32($0.1.rawValue)) != 0 ? "yes" : "MISSING")
+    }
+    result.append(("sound encoders", sound.joined(separator: ", ")))
     return result
   }
 }

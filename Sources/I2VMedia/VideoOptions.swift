@@ -70,6 +70,10 @@ public struct VideoWriteOptions: Sendable {
   public var gifDither: Bool
   /// zlib level for PNG frames, 0...9.
   public var pngCompressionLevel: Int
+  /// A sound track (any file FFmpeg reads) for MP4 (AAC) or WebM (Opus), cut to the video's length with a
+  /// fade-out of at most `audioFade` seconds, or padded with silence; GIF and PNG frames refuse it.
+  public var audio: String? = nil
+  public var audioFade: Double = SoundTrack.defaultFade
 
   public init(
     fps: Double = 8, crf: Int? = nil, overwrite: Bool = false, metadata: VideoMetadata = VideoMetadata(),
@@ -115,6 +119,7 @@ public struct VideoWriteOptions: Sendable {
     if format == .gif, !(2...256).contains(gifColors) {
       throw MediaError.invalidFrames(reason: "invalid GIF palette size \(gifColors): use 2...256")
     }
+    if let audio { try SoundTrack.check(format: format, path: audio) }
     if format == .pngFrames, !(0...9).contains(pngCompressionLevel) {
       throw MediaError.invalidFrames(reason: "invalid PNG compression level \(pngCompressionLevel): use 0...9")
     }

@@ -24,6 +24,8 @@ public final class VideoWriter {
   public private(set) var frameSize: (width: Int, height: Int)?
   /// Size actually encoded (odd sizes padded to even for MP4 / WebM), known after the first frame.
   public private(set) var codedSize: (width: Int, height: Int)?
+  /// What was done with `options.audio` (cut, faded, padded), after `finish()`.
+  public private(set) var soundTrack: SoundTrackReport?
 
   private var output: AtomicOutput?
   private var sink: FrameSink?
@@ -123,6 +125,7 @@ public final class VideoWriter {
         throw MediaError.invalidFrames(reason: "no frames to write to '\(path)'")
       }
       try sink.finish()
+      soundTrack = (sink as? EncoderSink)?.soundTrack
       sink.close()
       try output.commit()
       self.sink = nil
@@ -142,10 +145,14 @@ public final class VideoWriter {
   }
 }
 
-/// Writes a whole clip in one call (see `VideoWriter`).
-public func writeVideo(frames: [RGBImage], to path: String, options: VideoWriteOptions = VideoWriteOptions()) throws {
+/// Writes a whole clip in one call (see `VideoWriter`); returns what was done with the sound track, if any.
+@discardableResult
+public func writeVideo(frames: [RGBImage], to path: String, options: VideoWriteOptions = VideoWriteOptions()) throws
+  -> SoundTrackReport?
+{
   guard !frames.isEmpty else { throw MediaError.invalidFrames(reason: "no frames to write to '\(path)'") }
   let writer = try VideoWriter(path: path, options: options)
   for frame in frames { try writer.append(frame) }
   try writer.finish()
+  return writer.soundTrack
 }

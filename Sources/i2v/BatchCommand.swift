@@ -82,6 +82,10 @@ struct BatchCommand: ParsableCommand {
       throw ValidationError("--prompt is empty")
     }
     if let n = shardCount, n < 1 { throw ValidationError("--shard-count must be at least 1 (got \(n))") }
+    if options.audio != nil && (format == .gif || format == .png) {
+      throw ValidationError("--audio: --format \(format.rawValue) has no sound track; use --format mp4 (AAC sound) or "
+        + "webm (Opus sound), or leave out --audio")
+    }
   }
 
   func run() throws {

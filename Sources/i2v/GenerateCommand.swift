@@ -113,6 +113,7 @@ struct GenerateCommand: ParsableCommand {
       report.notice("wrote \(output): \(n) frames\(how), \(r.request.width)x\(r.request.height), \(fps) fps "
         + "(\(Format.fixed(Double(n) / Double(fps), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
         + "provenance in \(r.sidecarPath)")
+      if let a = r.provenance.audio { report.notice(SoundTrackText.line(a)) }
       if json { JSONOutput.print(GenerateJSONResult(r, framesDir: framesDir)) }
     } catch let e as ExitCode {
       throw e

@@ -54,6 +54,15 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("motion, or blend (a cross-fade: cheaper, ghosts on fast motion).",
                                           valueName: "motion|blend"))
   var interpolateMode: FrameInterpolation.Mode = .motion
+  @Option(name: .long, help: ArgumentHelp(
+    "A sound track (any file FFmpeg reads: WAV, MP3, M4A, FLAC, Ogg, Opus, a video with sound) muxed into .mp4 "
+      + "(AAC) or .webm (Opus): cut at the video's end with a 0.25 s fade-out (an eighth of clips under 2 s), or "
+      + "padded with silence; a mismatch of more than a frame is warned about. GIF and PNG frames refuse it.",
+    valueName: "file"))
+  var audio: String?
+  @Flag(name: .long, help: ArgumentHelp("With --audio: choose the number of frames so the video lasts as long as the "
+    + "sound (round(seconds x fps), at most \(SoundTrackPlan.maxFrames))."))
+  var fitToAudio = false
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -85,6 +94,8 @@ struct GenerationOptions: ParsableArguments {
     g.scheduler = scheduler
     g.interpolate = interpolate
     g.interpolateMode = interpolateMode
+    g.audio = audio
+    g.fitToAudio = fitToAudio
     g.overwrite = overwrite
     g.crf = crf
     g.metadata = !noMetadata

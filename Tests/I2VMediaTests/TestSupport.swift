@@ -115,13 +115,63 @@ enum Metrics {
 }
 
 enum FFprobe {
-  static let path: String? = {
+  static let path: String? = tool("ffprobe")
+
+  /// An FFmpeg command-line tool on PATH.
+  static func tool(_ name: String) -> String? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-      let candidate = String(dir) + "/ffprobe"
+      let candidate = String(dir) + "/" + name
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
-  }()
+  }
+
+  /// The decoded sound of the first audio stream as ffprobe shows it: when its first frame plays and when its
+  /// last one ends (seconds), after the decoder has dropped the encoder's priming samples (AAC in MP4 hides them
+  /// behind an edit list, Opus in WebM keeps them at negative times).
+  static func decodedAudio(_ file: String) throws -> (start: Double, end: Double) {
+    let rate = Double(try stream(file, type: "audio")["sample_rate"] as? String ?? "") ?? .nan
+    guard let path else { throw XCTSkip("ffprobe is not installed (apt-get install ffmpeg); skipping the ffprobe cross-check") }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = [
+      "-v", "error", "-select_streams", "a:0", "-show_entries", "frame=best_effort_timestamp_time,nb_samples",
+      "-of", "json", file,
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    let frames = json["frames"] as? [[String: Any]] ?? []
+    func time(_ f: [String: Any]) -> Double { Double(f["best_effort_timestamp_time"] as? String ?? "") ?? .nan }
+    guard let first = frames.first, let last = frames.last else { return (.nan, .nan) }
+    return (time(first), time(last) + Double(last["nb_samples"] as? Int ?? 0) / rate)
+  }
+
+  /// ffprobe's JSON for the first stream of a type ("video", "audio"): codec, sample rate, start and duration.
+  static func stream(_ file: String, type: String) throws -> [String: Any] {
+    guard let path else { throw XCTSkip("ffprobe is not installed (apt-get install ffmpeg); skipping the ffprobe cross-check") }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = [
+      "-v", "error", "-select_streams", type == "audio" ? "a:0" : "v:0", "-show_entries",
+      "stream=codec_type,codec_name,sample_rate,channels,start_time,duration", "-of", "json", file,
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0, "ffprobe failed on \(file)")
+    let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    let stream = (json["streams"] as? [[String: Any]])?.first ?? [:]
+    XCTAssertEqual(stream["codec_type"] as? String, type, "\(file) has no \(type) stream")
+    return stream
+  }
 
   /// ffprobe's JSON for the first video stream (frames counted by decoding) and the format; skips the
   /// calling test when ffprobe is not installed.
@@ -150,8 +200,8 @@ enum FFprobe {
 
 /// Asserts that `body` throws a MediaError matching `predicate`, and returns it.
 @discardableResult
-func assertMediaError(
-  _ body: @autoclosure () throws -> Any, file: StaticString = #filePath, line: UInt = #line,
+func assertMediaError<T>(
+  _ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line,
   _ predicate: (MediaError) -> Bool
 ) -> MediaError? {
   do {

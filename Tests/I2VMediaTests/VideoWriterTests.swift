@@ -217,6 +217,8 @@ final class VideoWriterTests: XCTestCase {
     XCTAssertNotNil(versions["libswscale"])
     XCTAssertTrue(versions["libpng"]?.hasPrefix("1.") ?? false)
     XCTAssertEqual(versions["encoders"], "libx264 yes, libvpx-vp9 yes, gif yes")
+    XCTAssertEqual(versions["sound encoders"], "aac yes, libopus yes")
+    XCTAssertNotNil(versions["libswresample"])
   }
 
   func testFormatFollowsThePath() throws {

@@ -97,7 +97,21 @@ typedef struct {
   const char *preset;          // libx264 preset; NULL means "medium" (MP4 only)
   const char *const *metadata; // NULL or NULL-terminated key, value, ... pairs for the container
   int gif_frame_count;         // GIF only: total frames (used to give the last frame its exact delay)
+  const char *audio_path;      // MP4 / WebM: NULL, or a sound track (any file FFmpeg reads) encoded as AAC / Opus,
+                               // cut or padded with silence to the video's length
+  double audio_fade;           // longest fade-out (seconds) when the sound is cut; at most 1/8 of the clip is used
 } cm_encoder_config;
+
+// What the encoder did with the sound track (after cm_encoder_finish).
+typedef struct {
+  char codec[16];              // "aac" or "opus"
+  int sample_rate;             // AAC: the source's when AAC has it, else 48000; Opus: 48000
+  int channels;                // 1 for mono sources, else 2 (mixed down)
+  double written_seconds;      // the audio stream's length: the video's, to the sample
+  double padded_seconds;       // silence added after a sound shorter than the video
+  double fade_seconds;         // the fade-out applied (0 unless cut)
+  int cut;                     // 1 when the sound was longer than the video
+} cm_audio_report;
 
 typedef struct cm_encoder cm_encoder;
 
@@ -118,6 +132,25 @@ void cm_encoder_free(cm_encoder *encoder);
 
 // Whether this FFmpeg build has the encoder a format needs (libx264, libvpx-vp9, gif).
 int cm_encoder_available(int format);
+// The sound track's report, or NULL when the encoder has none (or has not finished).
+const cm_audio_report *cm_encoder_audio_report(const cm_encoder *encoder);
+
+// ---------------------------------------------------------------------------------------------------------
+// Sound tracks
+// ---------------------------------------------------------------------------------------------------------
+
+typedef struct {
+  double duration;             // seconds of sound, counted from decoded samples (not the header's estimate)
+  int sample_rate;
+  int channels;
+  char codec[32];              // e.g. "pcm_s16le", "mp3", "aac", "flac"
+} cm_audio_info;
+
+// Decodes the best audio stream of `path` to its end: a file that is not media, has no audio stream, or whose
+// sound is damaged fails here (CM_ERR_NOT_IMAGE: no audio stream; CM_ERR_CORRUPT: damage), before long work.
+int cm_audio_probe(const char *path, cm_audio_info *out, char *err, size_t errlen);
+// Whether this FFmpeg build has the sound-track encoder of a format (AAC for MP4, libopus for WebM).
+int cm_audio_encoder_available(int format);
 
 // ---------------------------------------------------------------------------------------------------------
 // GIF palette: one palette for a whole clip (median cut over a colour histogram), then ordered dithering.

@@ -24,11 +24,11 @@ public struct BatchManifest: Sendable {
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
     "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "prompt_syntax", "long_prompt",
-    "guidance_schedule", "guidance_end", "scheduler", "interpolate", "output",
+    "guidance_schedule", "guidance_end", "scheduler", "interpolate", "audio", "fit_to_audio", "output",
   ]
 
   /// Columns that hold on/off values (true/false, yes/no, 1/0; JSON booleans).
-  public static let booleanColumns: Set<String> = ["long_prompt"]
+  public static let booleanColumns: Set<String> = ["long_prompt", "fit_to_audio"]
 
   public let path: String
   public let rows: [Row]

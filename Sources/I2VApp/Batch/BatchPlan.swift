@@ -92,7 +92,8 @@ public struct BatchPlan {
                            options: options)
       do {
         item.output = try rowOutput(row, image: image)
-        try Self.apply(row, to: &item.options, presetBase: manifestDir.isEmpty ? "." : manifestDir)
+        try Self.apply(row, to: &item.options, presetBase: manifestDir.isEmpty ? "." : manifestDir,
+                       mediaBase: imageBase)
         try item.options.validate()
       } catch let e as SettingsError {
         item.problem = e.message
@@ -152,7 +153,9 @@ public struct BatchPlan {
   }
 
   /// Sets a row's values on the options, parsed exactly like the matching command-line flags.
-  public static func apply(_ row: BatchManifest.Row, to o: inout GenerationSettings, presetBase: String) throws {
+  /// Relative `audio` paths are relative to `mediaBase` (where the row's image is looked for).
+  public static func apply(_ row: BatchManifest.Row, to o: inout GenerationSettings, presetBase: String,
+                           mediaBase: String = ".") throws {
     func parse<T: ManifestValue>(_ key: String, _ text: String) throws -> T {
       guard let value = T(manifestText: text) else {
         let takes = T.self == Bool.self ? "true or false"
@@ -185,6 +188,8 @@ public struct BatchPlan {
       case "guidance_end": o.guidanceEnd = try parse(key, text)
       case "scheduler": o.scheduler = try parse(key, text)
       case "interpolate": o.interpolate = try parse(key, text)
+      case "audio": o.audio = resolve(text, against: mediaBase)
+      case "fit_to_audio": o.fitToAudio = try parse(key, text)
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
     }

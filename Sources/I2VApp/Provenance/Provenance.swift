@@ -15,6 +15,8 @@ public struct Provenance: Codable {
   public var parameters: Parameters
   /// `--interpolate`: what was generated and what was written (nil without it).
   public var interpolation: InterpolationRecord?
+  /// `--audio`: the sound track's file and what was done with it (nil without one).
+  public var audio: AudioRecord?
 
   public struct InterpolationRecord: Codable {
     public var factor: Int
@@ -157,7 +159,7 @@ public struct Provenance: Codable {
 
   public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
-    case gpuMemory = "gpu_memory", warnings, interpolation
+    case gpuMemory = "gpu_memory", warnings, interpolation, audio
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.

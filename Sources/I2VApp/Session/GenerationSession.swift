@@ -115,6 +115,8 @@ public final class GenerationSession {
     public var writeOptions: VideoWriteOptions
     public var videoFPS: Int
     public var warnings: [String]
+    /// `--audio`: the probed sound and how it fits the video (the frame count already follows it).
+    public var sound: SoundTrackPlan?
   }
 
   /// The size of an item's video (its settings over its preset), without reading its image.
@@ -147,13 +149,26 @@ public final class GenerationSession {
       fps: Double(videoFPS * max(1, o.interpolate ?? 1)), crf: o.crf, overwrite: o.overwrite,
       metadata: VideoMetadata(prompt: o.metadata ? item.prompt : nil, seed: nil, toolVersion: "i2v \(I2VVersion.string)"))
     try Self.checkDistinct(item)
-    _ = try VideoWriter.checkOutput(path: item.output, options: writeOptions)
+    var soundOptions = writeOptions
+    if let audio = o.audio {
+      let format = try VideoWriter.checkFormat(path: item.output)
+      guard format == .mp4 || format == .webm else {
+        throw SettingsError("--audio: \(format.displayName) output ('\(item.output)') has no sound track; write .mp4 "
+          + "(AAC sound) or .webm (Opus sound), or leave out --audio")
+      }
+      soundOptions.audio = audio
+    }
+    _ = try VideoWriter.checkOutput(path: item.output, options: soundOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
+    // The whole sound is decoded now, so a bad file fails before any weights load.
+    let sound = try o.audio.map {
+      try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS)
+    }
     let decoded = try ImageLoader.loadDetailed(path: item.image)
     var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
-    request.frames = shape.frames
+    request.frames = sound?.frames ?? shape.frames
     request.steps = o.steps ?? settings.steps
     request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
     request.longPrompt = o.longPrompt ?? settings.longPrompt
@@ -193,7 +208,8 @@ public final class GenerationSession {
     let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
-                         + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height))
+                         + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height)
+                         + (sound?.warnings ?? []), sound: sound)
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
@@ -268,7 +284,9 @@ public final class GenerationSession {
     if let dir = item.framesDir { try writeVideo(frames: images, to: dir, options: writeOptions) }
     var finalOptions = writeOptions
     if item.options.metadata { finalOptions.metadata.seed = request.seed }
-    try writeVideo(frames: images, to: item.output, options: finalOptions)
+    finalOptions.audio = job.sound?.audio.path  // the video only: PNG frames have no sound track
+    finalOptions.audioFade = job.sound?.fade ?? SoundTrack.defaultFade
+    let soundReport = try writeVideo(frames: images, to: item.output, options: finalOptions)
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
     for t in output.timings { timings[t.stage] = t.seconds }
     timings["total"] = Date().timeIntervalSince(started)
@@ -276,11 +294,15 @@ public final class GenerationSession {
                                     videoFPS: videoFPS, warnings: warnings, timings: timings,
                                     gpuMemory: output.gpuMemory, guidanceScales: output.guidanceScales)
     provenance.interpolation = interpolation
+    if let plan = job.sound, let soundReport {
+      provenance.audio = try Provenance.AudioRecord(plan, written: soundReport)
+    }
     let sidecar = try provenance.write(beside: item.output)
     var framesSidecar: String?
     if let dir = item.framesDir {
       var record = provenance
       record.output = try Provenance.outputRecord(dir)
+      record.audio = nil  // PNG frames carry no sound
       framesSidecar = try record.write(beside: dir)
     }
     if let dump = item.saveTensors {

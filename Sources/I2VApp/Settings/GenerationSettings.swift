@@ -29,6 +29,10 @@ public struct GenerationSettings: Sendable, Equatable {
   /// Write `interpolate` times the frames at `interpolate` times the frame rate (same duration); nil or 1: off.
   public var interpolate: Int?
   public var interpolateMode: FrameInterpolation.Mode = .motion
+  /// A sound track for the video (MP4: AAC, WebM: Opus), cut to the video's length with a short fade-out.
+  public var audio: String?
+  /// Choose the number of frames so the video lasts as long as `audio` (round(duration × fps)).
+  public var fitToAudio = false
   public var overwrite = false
   public var crf: Int?
   /// Write the prompt and seed into the video file's metadata (they are in the sidecar either way).
@@ -52,6 +56,13 @@ public struct GenerationSettings: Sendable, Equatable {
     }
     if let n = interpolate, !(1...16).contains(n) {
       throw SettingsError("--interpolate must be between 2 and 16 (1: off; got \(n))")
+    }
+    if fitToAudio && audio == nil {
+      throw SettingsError("--fit-to-audio needs a sound track: add --audio FILE")
+    }
+    if fitToAudio, let f = frames {
+      throw SettingsError("--fit-to-audio chooses the number of frames from the sound's length; leave out --frames "
+        + "(got \(f)), or --fit-to-audio to keep \(f) frames and cut the sound")
     }
     if guidanceSchedule == .constant && guidanceEnd != nil {
       throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
