@@ -47,6 +47,14 @@ struct GenerationOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("motion, or blend (a cross-fade: cheaper, ghosts on fast motion).",
                                           valueName: "motion|blend"))
   var interpolateMode: FrameInterpolation.Mode = .motion
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+    "Chain K clips into one video: clip k+1 starts from clip k's last frame, with seed S+k (README, Longer videos).",
+    valueName: "K"))
+  var clips = 1
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+    "Cross-fade N frames at each join of --clips (at most (frames-1)/2; default 0: a cut). K clips of F frames "
+      + "give F + (K-1)(F-1-N) frames.", valueName: "N"))
+  var joinBlend = 0
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -81,6 +89,8 @@ struct GenerationOptions: ParsableArguments {
     g.crf = crf
     g.metadata = !noMetadata
     g.textCleanup = textCleanup
+    g.clips = clips
+    g.joinBlend = joinBlend
     return g
   }
 
