@@ -59,6 +59,21 @@ public enum ClipChain {
     return h.finalizeHex()
   }
 
+  /// For a chain without a given seed: the seed of the first clip an interrupted run of the same item kept, so
+  /// that it continues instead of starting over with a new random seed.
+  static func resumableSeed(_ request: GenerationRequest, item: GenerationSession.Item,
+                            keyContext: (dtype: String, model: String)) -> UInt64?
+  {
+    let count = item.options.clips
+    let path = ClipFile.path(for: item.output, clip: 1)
+    guard count > 1, item.options.seed == nil, let seed = ClipFile.seed(at: path) else { return nil }
+    var first = request
+    first.prompt = prompts(item)[0]
+    first.seed = seed
+    let key = Self.key(first, clip: 1, of: count, dtype: keyContext.dtype, model: keyContext.model)
+    return ClipFile.load(path, key: key) != nil ? seed : nil
+  }
+
   /// SHA-256 of an image's RGB bytes (row-major, no header).
   public static func pixelHash(_ image: RGBImage) -> String {
     var h = SHA256()
@@ -98,7 +113,7 @@ public enum ClipChain {
         frames = try out.images()
         for t in out.timings { timings[t.stage, default: 0] += t.seconds }
         last = out
-        if count > 1 && k < count { try ClipFile(key: key, frames: frames).write(to: path) }
+        if count > 1 && k < count { try ClipFile(key: key, seed: next.seed, frames: frames).write(to: path) }
       }
       let first = video.count
       if k == 1 { video = frames } else { ClipJoin.append(frames, to: &video, blend: blend) }

@@ -13,18 +13,22 @@ import I2VMedia
 /// read, and is replaced.
 public struct ClipFile {
   public var key: String
+  public var seed: UInt64
   public var frames: [RGBImage]
 
   struct Header: Codable {
     var format = "i2v-clip/1"
     var key: String
+    /// The clip's seed: a chain with a random seed resumes with the one its first clip had.
+    var seed: UInt64
     var width: Int
     var height: Int
     var frames: Int
   }
 
-  public init(key: String, frames: [RGBImage]) {
+  public init(key: String, seed: UInt64, frames: [RGBImage]) {
     self.key = key
+    self.seed = seed
     self.frames = frames
   }
 
@@ -34,6 +38,16 @@ public struct ClipFile {
     let folder = (trimmed as NSString).deletingLastPathComponent
     let name = ".\((trimmed as NSString).lastPathComponent).i2v-clip-\(clip)"
     return folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+  }
+
+  /// The seed recorded in the clip at `path`, if there is a readable one.
+  public static func seed(at path: String) -> UInt64? {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    defer { try? handle.close() }
+    // The header line is short; the frames after it are not read.
+    let head = (try? handle.read(upToCount: 4096)) ?? Data()
+    guard let newline = head.firstIndex(of: 0x0A) else { return nil }
+    return (try? JSONDecoder().decode(Header.self, from: head[head.startIndex..<newline]))?.seed
   }
 
   /// The clip at `path` when it is whole and its key is `key`; nil otherwise (missing, stale or damaged).
@@ -49,13 +63,13 @@ public struct ClipFile {
     let frames = (0..<header.frames).map {
       RGBImage(unchecked: header.width, header.height, Array(bytes[($0 * per)..<(($0 + 1) * per)]))
     }
-    return ClipFile(key: key, frames: frames)
+    return ClipFile(key: key, seed: header.seed, frames: frames)
   }
 
   /// Writes the clip atomically (a temporary, removed on Ctrl-C, then renamed).
   public func write(to path: String) throws {
     guard let first = frames.first else { return }
-    var data = try JSONEncoder().encode(Header(key: key, width: first.width, height: first.height, frames: frames.count))
+    var data = try JSONEncoder().encode(Header(key: key, seed: seed, width: first.width, height: first.height, frames: frames.count))
     data.append(0x0A)
     for f in frames { data.append(contentsOf: f.pixels) }
     try AtomicFile.write(data, to: path) { temp in

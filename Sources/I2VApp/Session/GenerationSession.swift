@@ -222,6 +222,11 @@ public final class GenerationSession {
     let (item, preset, guidance) = (job.item, job.preset, job.guidance)
     var request = job.request
     let (writeOptions, videoFPS, warnings) = (job.writeOptions, job.videoFPS, job.warnings)
+    let keyContext = ("\(dtype)", model.path)
+    if let kept = ClipChain.resumableSeed(request, item: item, keyContext: keyContext) {
+      request.seed = kept
+      report.notice("continuing the clips an interrupted run kept for \(item.output), with their seed")
+    }
     lastRequest = request
     report.notice("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
@@ -243,7 +248,7 @@ public final class GenerationSession {
     let report = self.report
     let count = item.options.clips
     let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, report: report,
-                                  keyContext: ("\(dtype)", model.path)) { k, clip in
+                                  keyContext: keyContext) { k, clip in
       var clip = clip
       let prompts = try PromptPlan(request: clip, tokenizer: pipeline.tokenizer)
       clip.prompts = prompts
