@@ -67,8 +67,9 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image cat.png --prompt-syntax weighted -o cat.mp4 \\
           --prompt "a (fluffy:1.3) cat, [blurry] background" \\
           --negative-prompt "(low quality:1.2)"
-        i2v generate --image cat.png --prompt "a cat walking" --clips 3 --seed 7 -o walk.mp4   # 3 clips, one video
-        i2v generate --image city.png --prompt-file story.txt --clips 4 --join-blend 2 -o story.mp4
+        i2v generate --image cat.png --prompt "a cat walking" --clips 3 -o walk.mp4
+        i2v generate --image city.png --clips 4 --join-blend 2 -o story.mp4 \\
+          --prompt-file story.txt   # one line per clip
         i2v generate --image h.png --long-prompt -o h.mp4 \\
           --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
       """
@@ -168,7 +169,10 @@ struct GenerateCommand: ParsableCommand {
       return
     }
     let gib = { (b: Int) in MemoryAdvice.gib(UInt64(b)) }
-    print("ok: \(request.width)x\(request.height), \(request.frames) frames, \(request.steps) steps, guidance "
+    let o = item.options
+    let frames = o.clips == 1 ? "\(request.frames) frames"
+      : "\(o.clips) clips of \(request.frames) frames (\(ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)) joined)"
+    print("ok: \(request.width)x\(request.height), \(frames), \(request.steps) steps, guidance "
       + "\(request.guidanceScale), \(session.dtype) on \(session.device), offload \(session.offload.rawValue)")
     print("memory estimate: \(MemoryAdvice.describe(e))")
     for s in e.stages {

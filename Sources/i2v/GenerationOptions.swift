@@ -52,7 +52,7 @@ struct GenerationOptions: ParsableArguments {
     valueName: "K"))
   var clips = 1
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-    "Cross-fade N frames at each join of --clips (at most (frames-1)/2; default 0: a cut). K clips of F frames "
+    "Cross-fade N frames at each join of --clips (at most (frames-1)/2; 0: a cut). K clips of F frames "
       + "give F + (K-1)(F-1-N) frames.", valueName: "N"))
   var joinBlend = 0
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
@@ -124,7 +124,7 @@ struct ModelOptions: ParsableArguments {
   var allowMixed = false
   @Option(name: .long, help: ArgumentHelp(
     "none: keep every component loaded; encoders: drop the text and image encoders once used (the default for "
-      + "generate; batch keeps them: none); model: each component on the device only while it runs (least memory, "
+      + "generate of one clip; batch and --clips keep them: none); model: each component on the device only while it runs (least memory, "
       + "for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
   var offload = "auto"
   @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")

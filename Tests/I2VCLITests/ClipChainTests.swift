@@ -23,6 +23,11 @@ import Testing
     return json?["clips"] as? [[String: Any]] ?? []
   }
 
+  @Test func helpShowsAChainedExample() throws {
+    let help = try CLI.run(["generate", "--help"])
+    #expect(help.stdout.contains("--clips 3 -o walk.mp4") && help.stdout.contains("--prompt-file story.txt"))
+  }
+
   @Test func oneClipIsTodaysOutputBitForBit() throws {
     let dir = try CLI.tempDir()
     let plain = try generate(["--prompt", "a cat"], in: dir, name: "plain")

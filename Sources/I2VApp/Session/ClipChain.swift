@@ -44,8 +44,8 @@ public enum ClipChain {
   /// The seed of clip `k` (from 1): S + k − 1, wrapping as the seed's 64 bits do.
   static func seed(_ base: UInt64, clip k: Int) -> UInt64 { base &+ UInt64(k - 1) }
 
-  /// What a finished clip depends on besides its conditioning image (which follows from the clips before it):
-  /// a clip file whose key differs was made by other settings and is never reused.
+  /// Everything a clip's frames depend on: its conditioning pixels, prompt, seed, place in the chain, the
+  /// settings, model and dtype. A clip file whose key differs was made otherwise and is never reused.
   static func key(_ request: GenerationRequest, clip k: Int, of count: Int, dtype: String, model: String) -> String {
     var h = SHA256()
     h.update(request.image.pixels)

@@ -4,7 +4,8 @@ import Foundation
 public enum PromptFile {
   public static func read(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw SettingsError("--prompt-file \(path): cannot be read (no such file, or not readable)")
+      throw SettingsError("--prompt-file \(path): cannot be read (no such file, or not readable)\n"
+        + "  fix: give the path of a UTF-8 text file with one prompt per line")
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw SettingsError("--prompt-file \(path): not UTF-8 text\n  fix: save it as UTF-8, one prompt per line")
