@@ -170,8 +170,9 @@ struct GenerateCommand: ParsableCommand {
     }
     let gib = { (b: Int) in MemoryAdvice.gib(UInt64(b)) }
     let o = item.options
-    let frames = o.clips == 1 ? "\(request.frames) frames"
-      : "\(o.clips) clips of \(request.frames) frames (\(ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)) joined)"
+    let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)
+    let frames = o.clips == 1
+      ? "\(request.frames) frames" : "\(o.clips) clips of \(request.frames) frames (\(joined) joined)"
     print("ok: \(request.width)x\(request.height), \(frames), \(request.steps) steps, guidance "
       + "\(request.guidanceScale), \(session.dtype) on \(session.device), offload \(session.offload.rawValue)")
     print("memory estimate: \(MemoryAdvice.describe(e))")

@@ -124,8 +124,8 @@ struct ModelOptions: ParsableArguments {
   var allowMixed = false
   @Option(name: .long, help: ArgumentHelp(
     "none: keep every component loaded; encoders: drop the text and image encoders once used (the default for "
-      + "generate of one clip; batch and --clips keep them: none); model: each component on the device only while it runs (least memory, "
-      + "for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
+      + "generate of one clip; batch and --clips keep them: none); model: each component on the device only while "
+      + "it runs (least memory, for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
   var offload = "auto"
   @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")
   var noMemoryCheck = false

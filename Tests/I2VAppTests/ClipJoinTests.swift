@@ -4,7 +4,9 @@ import Testing
 
 /// The join of chained clips, on 1x1 frames whose single value is their index.
 @Suite struct ClipJoinTests {
-  func clip(_ values: [UInt8]) -> [RGBImage] { values.map { RGBImage(width: 1, height: 1, red: $0, green: $0, blue: $0) } }
+  func clip(_ values: [UInt8]) -> [RGBImage] {
+    values.map { RGBImage(width: 1, height: 1, red: $0, green: $0, blue: $0) }
+  }
   func values(_ frames: [RGBImage]) -> [UInt8] { frames.map { $0.pixels[0] } }
 
   @Test func aCutDropsTheRepeatedFirstFrame() {

@@ -69,7 +69,8 @@ public struct ClipFile {
   /// Writes the clip atomically (a temporary, removed on Ctrl-C, then renamed).
   public func write(to path: String) throws {
     guard let first = frames.first else { return }
-    var data = try JSONEncoder().encode(Header(key: key, seed: seed, width: first.width, height: first.height, frames: frames.count))
+    let header = Header(key: key, seed: seed, width: first.width, height: first.height, frames: frames.count)
+    var data = try JSONEncoder().encode(header)
     data.append(0x0A)
     for f in frames { data.append(contentsOf: f.pixels) }
     try AtomicFile.write(data, to: path) { temp in

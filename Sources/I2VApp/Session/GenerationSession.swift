@@ -303,7 +303,8 @@ public final class GenerationSession {
       try SafeTensorsWriter.write(["frames_float": output.framesFloat, "frames_uint8": output.framesUInt8],
                                   metadata: ["seed": String(request.seed)], to: dump)
     }
-    return Result(output: item.output, seed: request.seed, request: request, frames: chain.frames.count, videoFPS: videoFPS, preset: preset,
+    return Result(output: item.output, seed: request.seed, request: request, frames: chain.frames.count,
+                  videoFPS: videoFPS, preset: preset,
                   seconds: Date().timeIntervalSince(started), timings: chain.last?.timings ?? [], sidecarPath: sidecar,
                   framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
   }
