@@ -229,7 +229,7 @@ struct BatchCommand: ParsableCommand {
         entry.status = .done
         entry.seed = r.seed
         entry.seconds = (r.seconds * 1000).rounded() / 1000
-        entry.frames = r.request.frames
+        entry.frames = r.frames
         entry.width = r.request.width
         entry.height = r.request.height
         entry.steps = r.request.steps

@@ -67,13 +67,18 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image cat.png --prompt-syntax weighted -o cat.mp4 \\
           --prompt "a (fluffy:1.3) cat, [blurry] background" \\
           --negative-prompt "(low quality:1.2)"
+        i2v generate --image cat.png --prompt "a cat walking" --clips 3 -o walk.mp4
+        i2v generate --image city.png --clips 4 --join-blend 2 -o story.mp4 \\
+          --prompt-file story.txt   # one line per clip
         i2v generate --image h.png --long-prompt -o h.mp4 \\
           --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
       """
   )
 
   @Option(name: .long, help: "Input image (PNG, JPEG, WebP, TIFF, GIF, BMP), read as diffusers' load_image reads it.") var image: String
-  @Option(name: .long, help: "What should happen in the video.") var prompt: String
+  @Option(name: .long, help: "What should happen in the video.") var prompt: String?
+  @Option(name: .long, help: "With --clips: one prompt per clip, one per line (instead of --prompt).")
+  var promptFile: String?
   @Option(name: [.short, .customLong("output")], help: "Output video: .mp4, .webm, .gif, or a folder for PNG frames.")
   var output: String
   @Option(name: .long, help: "Also write the frames as PNGs here, before encoding the video.") var framesDir: String?
@@ -88,6 +93,12 @@ struct GenerateCommand: ParsableCommand {
   var dryRun = false
   @Option(name: .long, help: .hidden) var saveTensors: String?
 
+  func validate() throws {
+    if (prompt == nil) == (promptFile == nil) {
+      throw ValidationError("give either --prompt TEXT or --prompt-file FILE (one prompt per clip)")
+    }
+  }
+
   func run() throws {
     var session: GenerationSession? = nil
     do {
@@ -98,18 +109,28 @@ struct GenerateCommand: ParsableCommand {
       try VideoWriter.checkFormat(path: output)
       if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
       try ImageLoader.checkSupported(path: image)
-      let opened = try GenerationSession(modelOptions.settings(single: true), report: report)
+      // A chain runs the encoders once per clip, so they stay loaded.
+      let opened = try GenerationSession(modelOptions.settings(single: options.clips == 1), report: report)
       session = opened
-      let item = GenerationSession.Item(image: image, prompt: prompt, output: output, framesDir: framesDir,
-                                        options: options.settings, saveTensors: saveTensors)
+      var settings = options.settings
+      var text = prompt ?? ""
+      if let promptFile {
+        let prompts = try PromptFile.read(promptFile)
+        settings.clipPrompts = prompts
+        try settings.validate()
+        text = prompts[0]
+      }
+      let item = GenerationSession.Item(image: image, prompt: text, output: output, framesDir: framesDir,
+                                        options: settings, saveTensors: saveTensors)
       if dryRun {
         try printPlan(opened, item)
         return
       }
       let r = try opened.run(item)  // checks the item (preset, sizes, image, outputs) before loading weights
       let interpolated = r.provenance.interpolation
-      let n = interpolated?.framesWritten ?? r.request.frames, fps = interpolated?.fpsWritten ?? r.videoFPS
-      let how = interpolated.map { " (\($0.framesGenerated) generated, interpolated x\($0.factor))" } ?? ""
+      let n = interpolated?.framesWritten ?? r.frames, fps = interpolated?.fpsWritten ?? r.videoFPS
+      var how = interpolated.map { " (\($0.framesGenerated) generated, interpolated x\($0.factor))" } ?? ""
+      if let clips = r.provenance.clips { how += " from \(clips.count) clips" }
       report.notice("wrote \(output): \(n) frames\(how), \(r.request.width)x\(r.request.height), \(fps) fps "
         + "(\(Format.fixed(Double(n) / Double(fps), 2)) s) in \(Format.fixed(r.seconds, 1)) s, seed \(r.seed); "
         + "provenance in \(r.sidecarPath)")
@@ -149,7 +170,11 @@ struct GenerateCommand: ParsableCommand {
       return
     }
     let gib = { (b: Int) in MemoryAdvice.gib(UInt64(b)) }
-    print("ok: \(request.width)x\(request.height), \(request.frames) frames, \(request.steps) steps, guidance "
+    let o = item.options
+    let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)
+    let frames = o.clips == 1
+      ? "\(request.frames) frames" : "\(o.clips) clips of \(request.frames) frames (\(joined) joined)"
+    print("ok: \(request.width)x\(request.height), \(frames), \(request.steps) steps, guidance "
       + "\(request.guidanceScale), \(session.dtype) on \(session.device), offload \(session.offload.rawValue)")
     print("memory estimate: \(MemoryAdvice.describe(e))")
     for s in e.stages {

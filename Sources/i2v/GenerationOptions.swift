@@ -63,6 +63,14 @@ struct GenerationOptions: ParsableArguments {
   @Flag(name: .long, help: ArgumentHelp("With --audio: choose the number of frames so the video lasts as long as the "
     + "sound (round(seconds x fps), at most \(SoundTrackPlan.maxFrames))."))
   var fitToAudio = false
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+    "Chain K clips into one video: clip k+1 starts from clip k's last frame, with seed S+k (README, Longer videos).",
+    valueName: "K"))
+  var clips = 1
+  @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
+    "Cross-fade N frames at each join of --clips (at most (frames-1)/2; 0: a cut). K clips of F frames "
+      + "give F + (K-1)(F-1-N) frames.", valueName: "N"))
+  var joinBlend = 0
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -100,6 +108,8 @@ struct GenerationOptions: ParsableArguments {
     g.crf = crf
     g.metadata = !noMetadata
     g.textCleanup = textCleanup
+    g.clips = clips
+    g.joinBlend = joinBlend
     return g
   }
 
@@ -134,8 +144,8 @@ struct ModelOptions: ParsableArguments {
   var allowMixed = false
   @Option(name: .long, help: ArgumentHelp(
     "none: keep every component loaded; encoders: drop the text and image encoders once used (the default for "
-      + "generate; batch keeps them: none); model: each component on the device only while it runs (least memory, "
-      + "for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
+      + "generate of one clip; batch and --clips keep them: none); model: each component on the device only while "
+      + "it runs (least memory, for 8 GB GPUs; weights are re-read for every video).", valueName: "auto|none|encoders|model"))
   var offload = "auto"
   @Flag(name: .long, help: "Run even when the memory pre-flight estimate says the job will not fit.")
   var noMemoryCheck = false

@@ -47,7 +47,7 @@ struct GenerateJSONResult: Encodable {
     seed = r.seed
     guidance = r.request.guidanceScale
     guidanceSource = r.guidance.source.rawValue
-    frames = r.request.frames
+    frames = r.frames
     width = r.request.width
     height = r.request.height
     fps = r.videoFPS

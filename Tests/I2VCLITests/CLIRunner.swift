@@ -59,4 +59,31 @@ enum CLI {
   }
 
   static func fixture(_ path: String) -> String { root.appendingPathComponent("Tests/Fixtures/" + path).path }
+
+  /// Runs `args`, sends SIGINT as soon as stderr shows `text`, and waits for the end; returns the exit status
+  /// (nil when `text` never came) and what stderr said.
+  static func interrupt(_ args: [String], after text: String) throws -> (status: Int32?, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    var env = ProcessInfo.processInfo.environment
+    env["I2V_THREADS"] = "1"
+    env["XDG_CACHE_HOME"] = cacheHome
+    p.environment = env
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    var seen = ""
+    while !seen.contains(text) {
+      let chunk = err.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      seen += String(decoding: chunk, as: UTF8.self)
+    }
+    let found = seen.contains(text)
+    if found { kill(p.processIdentifier, SIGINT) }
+    seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (found ? p.terminationStatus : nil, seen)
+  }
 }

@@ -103,7 +103,9 @@ public struct BatchPlan {
       if item.output.isEmpty {
         item.output = outputPath(base: ((image as NSString).lastPathComponent as NSString).deletingPathExtension)
       }
-      if item.problem == nil { resolvePrompt(&item, rowPrompt: row.fields["prompt"]) }
+      // A prompt file without a prompt: its first line is the item's prompt (the first clip's).
+      let prompt = row.fields["prompt"] ?? item.options.clipPrompts?.first
+      if item.problem == nil { resolvePrompt(&item, rowPrompt: prompt) }
       return item
     }
   }
@@ -153,7 +155,8 @@ public struct BatchPlan {
   }
 
   /// Sets a row's values on the options, parsed exactly like the matching command-line flags.
-  /// Relative `audio` paths are relative to `mediaBase` (where the row's image is looked for).
+  /// Relative `audio` paths are relative to `mediaBase` (where the row's image is looked for); a `prompt_file` is
+  /// relative to the manifest's folder.
   public static func apply(_ row: BatchManifest.Row, to o: inout GenerationSettings, presetBase: String,
                            mediaBase: String = ".") throws {
     func parse<T: ManifestValue>(_ key: String, _ text: String) throws -> T {
@@ -190,6 +193,9 @@ public struct BatchPlan {
       case "interpolate": o.interpolate = try parse(key, text)
       case "audio": o.audio = resolve(text, against: mediaBase)
       case "fit_to_audio": o.fitToAudio = try parse(key, text)
+      case "clips": o.clips = try parse(key, text)
+      case "join_blend": o.joinBlend = try parse(key, text)
+      case "prompt_file": o.clipPrompts = try PromptFile.read(resolve(text, against: presetBase))
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree
       }
     }

@@ -31,6 +31,27 @@ public struct Provenance: Codable {
       case fpsWritten = "fps_written"
     }
   }
+  /// `--clips K` with K > 1: each clip's seed, prompt and frames in the written video (nil for one clip).
+  public var clips: [ClipRecord]?
+  public var joinBlend: Int?
+
+  public struct ClipRecord: Codable, Equatable {
+    public var clip: Int
+    public var seed: UInt64
+    public var prompt: String
+    /// The clip's frames in the video, inclusive, from 0 (before `--interpolate`; a blended join belongs to both).
+    public var firstFrame: Int
+    public var lastFrame: Int
+    /// SHA-256 of the RGB bytes the clip was conditioned on (the input image, or the last clip's last frame).
+    public var conditioningSHA256: String
+    /// Taken from an earlier, interrupted run's clip file rather than generated now.
+    public var resumed: Bool
+
+    public enum CodingKeys: String, CodingKey {
+      case clip, seed, prompt, firstFrame = "first_frame", lastFrame = "last_frame"
+      case conditioningSHA256 = "conditioning_sha256", resumed
+    }
+  }
   public var model: ModelRecord
   public var runtime: RuntimeRecord
   /// Seconds per stage: load (0 when the model was already loaded), encode, denoise, decode, write, total.
@@ -159,7 +180,7 @@ public struct Provenance: Codable {
 
   public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
-    case gpuMemory = "gpu_memory", warnings, interpolation, audio
+    case gpuMemory = "gpu_memory", warnings, interpolation, audio, clips, joinBlend = "join_blend"
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.

@@ -31,6 +31,8 @@ public final class GenerationSession {
     public var output: String
     public var seed: UInt64
     public var request: GenerationRequest
+    /// Frames of the video before `--interpolate` (with `--clips`, all clips joined).
+    public var frames: Int
     public var videoFPS: Int
     public var preset: GenerationPreset
     public var seconds: Double
@@ -160,9 +162,20 @@ public final class GenerationSession {
     }
     _ = try VideoWriter.checkOutput(path: item.output, options: soundOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
+    if o.fitToAudio && o.clips > 1 {
+      throw SettingsError("--fit-to-audio chooses the frames of one clip; with --clips \(o.clips), set --frames (per "
+        + "clip) yourself: the sound is cut or padded at the joined video's end")
+    }
     // The whole sound is decoded now, so a bad file fails before any weights load.
     let sound = try o.audio.map {
       try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS)
+    }
+    // With --clips the sound goes with the joined video, so its length is compared with that.
+    var soundWarnings = sound?.warnings ?? []
+    if let sound, o.clips > 1 {
+      let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: sound.frames, blend: o.joinBlend)
+      soundWarnings = SoundTrackPlan.mismatch(audio: sound.audio, frames: joined, fps: Double(videoFPS), fade: sound.fade,
+                                              fix: "change --frames or --clips to match it").map { [$0] } ?? []
     }
     let decoded = try ImageLoader.loadDetailed(path: item.image)
     var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
@@ -191,6 +204,7 @@ public final class GenerationSession {
     if request.promptSyntax == .weighted {
       do {
         readPrompt = try WeightedPromptParser.parse(item.prompt).map(\.text).joined()
+        for p in ClipChain.prompts(item) { _ = try WeightedPromptParser.parse(p) }
         _ = try o.negativePrompt.map { try WeightedPromptParser.parse($0, field: "negative prompt") }
       } catch let e as PromptSyntaxError {
         throw SettingsError(e.description)
@@ -203,13 +217,14 @@ public final class GenerationSession {
     request.decodeChunkSize = o.decodeChunkSize
     request.textCleanup = o.textCleanup
     try request.validate(latentScale: latentScale)
+    try ClipChain.check(item, frames: request.frames)
     // An input is never used silently when its decoding noted something (damage the decoder reported, 16-bit gray
     // clipped as Pillow clips it, frames or pages left out): a warning printed and kept in the sidecar.
     let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
                          + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height)
-                         + (sound?.warnings ?? []), sound: sound)
+                         + soundWarnings, sound: sound)
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
@@ -241,6 +256,11 @@ public final class GenerationSession {
     let (item, preset, guidance) = (job.item, job.preset, job.guidance)
     var request = job.request
     let (writeOptions, videoFPS, warnings) = (job.writeOptions, job.videoFPS, job.warnings)
+    let keyContext = ("\(dtype)", model.path)
+    if let kept = ClipChain.resumableSeed(request, item: item, keyContext: keyContext) {
+      request.seed = kept
+      report.notice("continuing the clips an interrupted run kept for \(item.output), with their seed")
+    }
     lastRequest = request
     report.notice("seed \(request.seed)\(item.options.seed == nil ? " (random; pass --seed \(request.seed) to repeat)" : "")")
     if guidance.source == .auto { report.notice("guidance auto: \(guidance.scale) — \(guidance.reason)") }
@@ -248,7 +268,8 @@ public final class GenerationSession {
     try preflight(request)
     integrity.startHashing()  // overlaps loading and generating; the sidecar waits for it
     // What an earlier, killed run left for these outputs (hidden temporaries) goes now.
-    for path in [item.output] + (item.framesDir.map { [$0] } ?? []) {
+    let clipFiles = (1...item.options.clips).map { ClipFile.path(for: item.output, clip: $0) }
+    for path in [item.output] + (item.framesDir.map { [$0] } ?? []) + clipFiles {
       let trimmed = BatchOutputs.trimmed(path)
       let folder = (trimmed as NSString).deletingLastPathComponent
       _ = BatchOutputs.removeStaleTemporaries(in: folder.isEmpty ? "." : folder, for: [path])
@@ -257,22 +278,29 @@ public final class GenerationSession {
     let pipeline = try loadedPipeline()
     let loadSeconds = pendingLoadSeconds
     pendingLoadSeconds = 0
-    // Laid out once: for the notes below and for the pipeline (syntax errors were caught by `prepare`).
-    let prompts = try PromptPlan(request: request, tokenizer: pipeline.tokenizer)
-    request.prompts = prompts
-    for note in PromptNotes.notes(prompts) { report.note(note) }
+    // Laid out once per clip: for the notes below and for the pipeline (syntax errors were caught by `prepare`).
     let report = self.report
-    let output = try pipeline.generate(request, onEvent: { event in
-      switch event {
-      case .stage(let s): if s == "decoding" { report.begin("decoding ") }
-      case .denoisingStep(let i, let n, _):
-        if i == 0 { report.begin("denoising") }
-        report.update(i, of: n)
-      case .decodedFrames(let done, let n): report.update(done, of: n)
-      }
-    }, isCancelled: isCancelled)
+    let count = item.options.clips
+    let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, report: report,
+                                  keyContext: keyContext) { k, clip in
+      var clip = clip
+      let prompts = try PromptPlan(request: clip, tokenizer: pipeline.tokenizer)
+      clip.prompts = prompts
+      if k == 1 { request.prompts = prompts }  // the first clip's, for the sidecar
+      for note in PromptNotes.notes(prompts) { report.note(note) }
+      return try pipeline.generate(clip, onEvent: { event in
+        let label = count > 1 ? " (clip \(k) of \(count))" : ""
+        switch event {
+        case .stage(let s): if s == "decoding" { report.begin("decoding" + label + " ") }
+        case .denoisingStep(let i, let n, _):
+          if i == 0 { report.begin("denoising" + label) }
+          report.update(i, of: n)
+        case .decodedFrames(let done, let n): report.update(done, of: n)
+        }
+      }, isCancelled: isCancelled)
+    }
     let writeStarted = Date()
-    var images = try output.images()
+    var images = chain.frames
     var interpolation: Provenance.InterpolationRecord?
     if let factor = item.options.interpolate, factor > 1 {
       report.note("interpolating \(images.count) frames x\(factor) (\(item.options.interpolateMode.rawValue))")
@@ -288,14 +316,18 @@ public final class GenerationSession {
     finalOptions.audioFade = job.sound?.fade ?? SoundTrack.defaultFade
     let soundReport = try writeVideo(frames: images, to: item.output, options: finalOptions)
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
-    for t in output.timings { timings[t.stage] = t.seconds }
+    timings.merge(chain.timings) { $1 }
     timings["total"] = Date().timeIntervalSince(started)
     var provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
                                     videoFPS: videoFPS, warnings: warnings, timings: timings,
-                                    gpuMemory: output.gpuMemory, guidanceScales: output.guidanceScales)
+                                    gpuMemory: chain.last?.gpuMemory, guidanceScales: chain.last?.guidanceScales ?? [])
     provenance.interpolation = interpolation
     if let plan = job.sound, let soundReport {
       provenance.audio = try Provenance.AudioRecord(plan, written: soundReport)
+    }
+    if count > 1 {
+      provenance.clips = chain.clips
+      provenance.joinBlend = item.options.joinBlend
     }
     let sidecar = try provenance.write(beside: item.output)
     var framesSidecar: String?
@@ -305,12 +337,15 @@ public final class GenerationSession {
       record.audio = nil  // PNG frames carry no sound
       framesSidecar = try record.write(beside: dir)
     }
-    if let dump = item.saveTensors {
+    // The video is whole: the clips kept for resuming go (and any a longer chain left for this output).
+    ClipFile.removeAll(for: item.output, upTo: count)
+    if let dump = item.saveTensors, let output = chain.last {
       try SafeTensorsWriter.write(["frames_float": output.framesFloat, "frames_uint8": output.framesUInt8],
                                   metadata: ["seed": String(request.seed)], to: dump)
     }
-    return Result(output: item.output, seed: request.seed, request: request, videoFPS: videoFPS, preset: preset,
-                  seconds: Date().timeIntervalSince(started), timings: output.timings, sidecarPath: sidecar,
+    return Result(output: item.output, seed: request.seed, request: request, frames: chain.frames.count,
+                  videoFPS: videoFPS, preset: preset,
+                  seconds: Date().timeIntervalSince(started), timings: chain.last?.timings ?? [], sidecarPath: sidecar,
                   framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
   }
 

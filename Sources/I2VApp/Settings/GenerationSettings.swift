@@ -39,6 +39,12 @@ public struct GenerationSettings: Sendable, Equatable {
   public var metadata = true
   /// The prompt's text cleanup before BPE (`basic`: as transformers without ftfy installed).
   public var textCleanup: TextCleanup = .ftfy
+  /// Clips chained into one video: clip k+1 starts from clip k's last written frame, with seed + k (see `ClipChain`).
+  public var clips = 1
+  /// Frames cross-faded at each join (`ClipJoin`); 0: a plain cut.
+  public var joinBlend = 0
+  /// One prompt per clip (`--prompt-file`); nil: the item's prompt for every clip.
+  public var clipPrompts: [String]?
 
   public init() {}
 
@@ -66,6 +72,15 @@ public struct GenerationSettings: Sendable, Equatable {
     }
     if guidanceSchedule == .constant && guidanceEnd != nil {
       throw SettingsError("--guidance-end needs a changing schedule: add --guidance-schedule linear or cosine")
+    }
+    if !(1...ClipChain.maxClips).contains(clips) {
+      throw SettingsError("--clips must be between 1 and \(ClipChain.maxClips) (got \(clips))")
+    }
+    if joinBlend < 0 { throw SettingsError("--join-blend must be 0 or more frames (got \(joinBlend))") }
+    if joinBlend > 0 && clips < 2 { throw SettingsError("--join-blend \(joinBlend) needs --clips 2 or more") }
+    if let p = clipPrompts, p.count != clips {
+      throw SettingsError("the prompt file has \(p.count) prompt(s) (one per non-empty line) but --clips is "
+        + "\(clips)\n  fix: give one line per clip, or pass --clips \(p.count)")
     }
     // Multiples of the VAE's scale are checked against the model (`GenerationSession.prepare`).
     let side = GenerationRequest.maxSide
