@@ -26,7 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case prompt
   /// A tokenizer folder's `vocab.json` and `merges.txt` (the input split at its first NUL byte).
   case tokenizerFiles = "tokenizer-files"
-  /// An input image through the decoders (format sniffed from the content).
+  /// An input image through the header probe and the decoders (format sniffed from the content).
   case image
 
   public func run(_ data: Data) {
@@ -151,8 +151,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
   static func image(_ data: Data) {
     let path = scratchFile("img", data)
+    // The header probe (batch triage) must agree with the decode whenever both succeed.
+    let header = try? ImageLoader.probe(path: path)
     guard let image = try? ImageLoader.load(path: path) else { return }
     precondition(image.pixels.count == image.width * image.height * 3, "pixel buffer does not match the size")
+    if let h = header ?? nil {
+      precondition(h.width == image.width && h.height == image.height,
+                   "probe says \(h.width)x\(h.height), decode gives \(image.width)x\(image.height)")
+    }
   }
 
   // MARK: - Helpers

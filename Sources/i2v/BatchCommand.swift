@@ -178,7 +178,9 @@ struct BatchCommand: ParsableCommand {
         let sessionItem = GenerationSession.Item(image: item.image, prompt: item.prompt ?? "", output: item.output,
                                                  framesDir: nil, options: generation, saveTensors: nil)
         do {
-          _ = try session.prepare(sessionItem)
+          // A run reads only the image's header here and decodes its pixels once, when the item runs; a dry run
+          // has nothing to save and decodes here, so damage anywhere in the file shows.
+          _ = dryRun ? try session.prepare(sessionItem).warnings : try session.check(sessionItem)
           todo.append((item, sessionItem))
         } catch {
           entry.status = .failed

@@ -140,8 +140,32 @@ public final class GenerationSession {
     return VideoShape(width: w, height: h, frames: o.frames ?? settings.frames, decodeChunkSize: o.decodeChunkSize)
   }
 
-  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
+  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths. Decodes
+  /// the image (once: the job carries it to `run`).
   public func prepare(_ item: Item) throws -> PreparedJob {
+    try resolve(item) { .decoded(try ImageLoader.loadDetailed(path: item.image)) }
+  }
+
+  /// `prepare`'s checks and warnings from the image's header instead of its pixels (batch triage: every item is
+  /// checked before the model loads, and its pixels are decoded once, when it runs). Damage past the header and
+  /// the warnings that need pixels (blur, exposure, decoder notes) come with `prepare`. Falls back to a decode for
+  /// the few formats whose header does not settle the size.
+  public func check(_ item: Item) throws -> [String] {
+    try resolve(item) {
+      if let header = try ImageLoader.probe(path: item.image) { return .header(header) }
+      return .decoded(try ImageLoader.loadDetailed(path: item.image))
+    }.warnings
+  }
+
+  /// The input image as `resolve` gets it: decoded, or only its header.
+  private enum InputImage {
+    case decoded(DecodedImage)
+    case header(ImageHeader)
+  }
+
+  /// `prepare` and `check`: `image` is read where its errors have always come, after the output and sound checks.
+  /// With a header only, the job's request holds no pixels; it never leaves `check`.
+  private func resolve(_ item: Item, image readImage: () throws -> InputImage) throws -> PreparedJob {
     let o = item.options
     let settings = try GenerationPreset.load(o.preset)
     let shape = try videoShape(item)
@@ -177,8 +201,14 @@ public final class GenerationSession {
       soundWarnings = SoundTrackPlan.mismatch(audio: sound.audio, frames: joined, fps: Double(videoFPS), fade: sound.fade,
                                               fix: "change --frames or --clips to match it").map { [$0] } ?? []
     }
-    let decoded = try ImageLoader.loadDetailed(path: item.image)
-    var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
+    let image = try readImage()
+    let decoded: DecodedImage?, imageSize: (width: Int, height: Int)
+    switch image {
+    case .decoded(let d): (decoded, imageSize) = (d, (d.image.width, d.image.height))
+    case .header(let h): (decoded, imageSize) = (nil, (h.width, h.height))
+    }
+    var request = GenerationRequest(image: decoded?.image ?? RGBImage(unchecked: 0, 0, []), prompt: item.prompt,
+                                    negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
     request.frames = sound?.frames ?? shape.frames
@@ -216,15 +246,20 @@ public final class GenerationSession {
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
     request.textCleanup = o.textCleanup
-    try request.validate(latentScale: latentScale)
+    if decoded != nil {
+      try request.validate(latentScale: latentScale)
+    } else {
+      try request.validateSettings(latentScale: latentScale)
+      try request.validateImageSize(width: imageSize.width, height: imageSize.height)
+    }
     try ClipChain.check(item, frames: request.frames)
     // An input is never used silently when its decoding noted something (damage the decoder reported, 16-bit gray
     // clipped as Pillow clips it, frames or pages left out): a warning printed and kept in the sidecar.
-    let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
+    let imageWarnings = decoded?.warning.map { ["\(item.image): \($0)"] } ?? []
+    let pixelWarnings = decoded.map { InputImageAdvisor.warnings($0.image, width: request.width, height: request.height) }
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
-                         + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height)
-                         + soundWarnings, sound: sound)
+                         + (pixelWarnings ?? []) + soundWarnings, sound: sound)
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
