@@ -119,6 +119,8 @@ public final class GenerationSession {
     public var warnings: [String]
     /// `--audio`: the probed sound and how it fits the video (the frame count already follows it).
     public var sound: SoundTrackPlan?
+    /// `--fit-to-audio` over chained clips: the joined video's frames, fewer than the clips make (`AudioClipFit`).
+    public var videoFrames: Int? = nil
   }
 
   /// The size of an item's video (its settings over its preset), without reading its image.
@@ -186,17 +188,26 @@ public final class GenerationSession {
     }
     _ = try VideoWriter.checkOutput(path: item.output, options: soundOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
-    if o.fitToAudio && o.clips > 1 {
-      throw SettingsError("--fit-to-audio chooses the frames of one clip; with --clips \(o.clips), set --frames (per "
-        + "clip) yourself: the sound is cut or padded at the joined video's end")
-    }
     // The whole sound is decoded now, so a bad file fails before any weights load.
+    let chainedFit = o.fitToAudio && (o.clips > 1 || o.clipsFromAudio)
     let sound = try o.audio.map {
-      try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS)
+      try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS,
+                         chained: chainedFit)
+    }
+    // --fit-to-audio over chained clips: the clip count (--clips auto) and frames per clip follow the sound.
+    var item = item
+    var clipFit: AudioClipFit?
+    if chainedFit, let sound {
+      let fit = try AudioClipFit(target: sound.frames, clips: o.clipsFromAudio ? nil : o.clips,
+                                 maxFramesPerClip: min(o.frames ?? settings.frames, SoundTrackPlan.maxFrames),
+                                 blend: o.joinBlend)
+      item.options.clips = fit.clips
+      item.options.clipsFromAudio = false
+      clipFit = fit
     }
     // With --clips the sound goes with the joined video, so its length is compared with that.
     var soundWarnings = sound?.warnings ?? []
-    if let sound, o.clips > 1 {
+    if let sound, o.clips > 1, clipFit == nil {
       let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: sound.frames, blend: o.joinBlend)
       soundWarnings = SoundTrackPlan.mismatch(audio: sound.audio, frames: joined, fps: Double(videoFPS), fade: sound.fade,
                                               fix: "change --frames or --clips to match it").map { [$0] } ?? []
@@ -211,7 +222,7 @@ public final class GenerationSession {
                                     negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
-    request.frames = sound?.frames ?? shape.frames
+    request.frames = clipFit?.framesPerClip ?? sound?.frames ?? shape.frames
     request.steps = o.steps ?? settings.steps
     request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
     request.longPrompt = o.longPrompt ?? settings.longPrompt
@@ -259,7 +270,8 @@ public final class GenerationSession {
     let pixelWarnings = decoded.map { InputImageAdvisor.warnings($0.image, width: request.width, height: request.height) }
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
-                         + (pixelWarnings ?? []) + soundWarnings, sound: sound)
+                         + (pixelWarnings ?? []) + soundWarnings, sound: sound,
+                       videoFrames: clipFit.map { $0.clips > 1 ? $0.frames : nil } ?? nil)
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
@@ -316,8 +328,8 @@ public final class GenerationSession {
     // Laid out once per clip: for the notes below and for the pipeline (syntax errors were caught by `prepare`).
     let report = self.report
     let count = item.options.clips
-    let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, report: report,
-                                  keyContext: keyContext) { k, clip in
+    let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, length: job.videoFrames,
+                                  report: report, keyContext: keyContext) { k, clip in
       var clip = clip
       let prompts = try PromptPlan(request: clip, tokenizer: pipeline.tokenizer)
       clip.prompts = prompts
