@@ -308,31 +308,41 @@ done:
 
 // ---- entry points ----
 
+// What the decode and the probe check before any pixel: empty input, formats refused, builds without FFmpeg, and
+// the header's size (when it gives one: *has_size, with *w and *h) against max_pixels. Fills out->format.
+static int check_header(const uint8_t *data, size_t size, int64_t *max_pixels, cm_image *out, cm_file_kind *kind,
+                        int64_t *w, int64_t *h, int *has_size, char *err, size_t errlen) {
+  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
+  if (*max_pixels <= 0) *max_pixels = INT64_MAX;
+  *kind = cm_sniff(data, size);
+  if (*kind == CMF_HEIF || *kind == CMF_AVIF || *kind == CMF_JXL)
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
+                   cm_kind_name(*kind));
+#ifdef CM_NO_FFMPEG
+  if (*kind != CMF_PNG) return no_ffmpeg_decode(*kind, err, errlen);
+#endif
+  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(*kind));
+  *has_size = *kind != CMF_UNKNOWN && cm_header_size(*kind, data, size, w, h);
+  if (!*has_size) return CM_OK;
+  if (*w <= 0 || *h <= 0)
+    return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
+                   (long long)*w, (long long)*h);
+  // Divided, not multiplied: two 32-bit header sizes overflow a 64-bit product (found by fuzzing, UBSan).
+  if (*w > *max_pixels / *h)
+    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
+                   (long long)*w, (long long)*h, (double)*w * (double)*h, (long long)*max_pixels);
+  return CM_OK;
+}
+
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
                            size_t errlen) {
   if (!out || (!data && size)) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
   memset(out, 0, sizeof *out);
-  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
-  if (max_pixels <= 0) max_pixels = INT64_MAX;
-  cm_file_kind kind = cm_sniff(data, size);
-  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)
-    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
-                   cm_kind_name(kind));
-#ifdef CM_NO_FFMPEG
-  if (kind != CMF_PNG) return no_ffmpeg_decode(kind, err, errlen);
-#endif
-  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(kind));
-
+  cm_file_kind kind = CMF_UNKNOWN;
   int64_t hw = 0, hh = 0;
-  if (cm_header_size(kind, data, size, &hw, &hh)) {
-    if (hw <= 0 || hh <= 0)
-      return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
-                     (long long)hw, (long long)hh);
-    // Divided, not multiplied: two 32-bit header sizes overflow a 64-bit product (found by fuzzing, UBSan).
-    if (hw > max_pixels / hh)
-      return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
-                     (long long)hw, (long long)hh, (double)hw * (double)hh, (long long)max_pixels);
-  }
+  int has_size = 0;
+  int checked = check_header(data, size, &max_pixels, out, &kind, &hw, &hh, &has_size, err, errlen);
+  if (checked != CM_OK) return checked;
   cm_raster r;
   memset(&r, 0, sizeof r);
   int st;
@@ -451,24 +461,11 @@ int cm_image_probe_memory(const uint8_t *data, size_t size, int64_t max_pixels, 
   if (!out || !known || (!data && size)) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
   memset(out, 0, sizeof *out);
   *known = 0;
-  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
-  if (max_pixels <= 0) max_pixels = INT64_MAX;
-  cm_file_kind kind = cm_sniff(data, size);
-  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)
-    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
-                   cm_kind_name(kind));
-#ifdef CM_NO_FFMPEG
-  if (kind != CMF_PNG) return no_ffmpeg_decode(kind, err, errlen);
-#endif
-  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(kind));
+  cm_file_kind kind = CMF_UNKNOWN;
   int64_t hw = 0, hh = 0;
-  if (kind == CMF_UNKNOWN || !cm_header_size(kind, data, size, &hw, &hh)) return CM_OK;
-  if (hw <= 0 || hh <= 0)
-    return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
-                   (long long)hw, (long long)hh);
-  if (hw > max_pixels / hh)
-    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
-                   (long long)hw, (long long)hh, (double)hw * (double)hh, (long long)max_pixels);
+  int has_size = 0;
+  int checked = check_header(data, size, &max_pixels, out, &kind, &hw, &hh, &has_size, err, errlen);
+  if (checked != CM_OK || !has_size) return checked;
   if (hw > INT32_MAX || hh > INT32_MAX) return CM_OK;
   int orientation = 1;
   if (kind == CMF_TIFF) {
