@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import I2VApp
+import I2VMedia
+
+/// Measures a clip's motion with dense optical flow and says, in the decision tree's terms, what to change.
+struct AnalyzeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "analyze",
+    abstract: "Measure a video's motion, jitter, flicker and sharpness, and say what to change.",
+    discussion: """
+      Dense optical flow (OpenCV's DIS) between every pair of consecutive
+      frames, checked forwards and backwards, gives per pair and for the clip:
+        motion     mean flow length (px, % of the diagonal, % per second)
+        jitter     how much the flow changes from one pair to the next
+        flicker    warp error: brightness change the motion does not explain
+        frozen     pairs whose frames do not visibly differ
+        scene cuts pairs the motion cannot connect at all
+        sharpness  variance of the Laplacian (as the input-image check)
+      and a verdict: motion too weak -> raise --guidance or --steps; distorted
+      or jittery -> lower --guidance or the size; blurry -> 60-80 --steps.
+      The thresholds and exact definitions are in README ("Analysing motion").
+
+      The input is a video file FFmpeg reads (MP4, WebM, GIF, MOV, ...) or a
+      folder of frame images (natural order; give their rate with --fps,
+      else 8 fps is assumed). --json prints everything as one object;
+      generate --analyze and batch --analyze record it in the sidecar.
+
+      Exit status: 0 analysed (whatever the verdict), 1 the input cannot be
+      read or has fewer than 2 frames, 64 a bad option.
+
+      Examples:
+        i2v analyze cat.mp4
+        i2v analyze frames/ --fps 8
+        i2v analyze cat.mp4 --json | jq .analysis.verdict
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The video file, or a folder of frames.", valueName: "video|frames-dir"))
+  var input: String
+  @Option(help: "The frame rate (default: the video's; 8 for a folder of frames).") var fps: Double?
+  @Flag(help: "Print the measures and verdict as one JSON object on stdout.") var json = false
+  @Flag(name: .long, inversion: .prefixedNo, help: "Show progress even when stderr is not a terminal.")
+  var progress: Bool?
+  @Flag(name: .shortAndLong, help: "Print only the verdict (and errors).") var quiet = false
+
+  func validate() throws {
+    if let f = fps, !(f.isFinite && f > 0 && f <= 1000) {
+      throw ValidationError("--fps must be a frame rate between 0 and 1000 (got \(f))")
+    }
+  }
+
+  func run() throws {
+    do {
+      InterruptCleanup.installSignalHandlers()
+      let report = ProgressReporter(forced: progress, quiet: quiet || json)
+      let clip = try MotionClip.load(path: input, fps: fps)
+      report.begin("measuring motion")
+      let (analysis, _) = try MotionAnalyzer.analyze(clip.frames, fps: clip.fps, fpsSource: clip.fpsSource) {
+        report.update($0, of: $1)
+      }
+      if json {
+        JSONOutput.print(AnalyzeJSON(input: Provenance.absolute(input), analysis: analysis))
+      } else if quiet {
+        print("verdict: \(analysis.verdict.summary)")
+      } else {
+        print(AnalyzeTable.text(analysis, clip: clip), terminator: "")
+      }
+    } catch let e as MotionAnalysisError {
+      throw failure(e.description)
+    } catch let e as OpticalFlowError {
+      throw failure(e.description)
+    } catch let e as MediaError {
+      throw failure(e.description)
+    }
+  }
+
+  private func failure(_ message: String) -> ExitCode {
+    if json { JSONOutput.print(JSONOutput.Failure(error: message)) }
+    return fail(message)
+  }
+}
+
+/// `i2v analyze --json`.
+struct AnalyzeJSON: Encodable {
+  var status = "done"
+  var input: String
+  var report: String?
+  var analysis: MotionAnalysis
+
+  init(input: String, report: String? = nil, analysis: MotionAnalysis) {
+    self.input = input
+    self.report = report
+    self.analysis = analysis
+  }
+}
