@@ -14,6 +14,7 @@ packages=(
   libopencv-video-dev   # i2v analyze: dense optical flow (DIS); pulls in OpenCV's core and imgproc
   pkg-config
   ffmpeg                # ffprobe, used by the media tests to check files independently
+  chromium              # the tests open i2v analyze's HTML report in headless Chromium (console errors, videos)
 )
 
 missing=()

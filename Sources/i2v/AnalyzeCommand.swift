@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import I2VApp
+import I2VCheckpoint
 import I2VMedia
 
 /// Measures a clip's motion with dense optical flow and says, in the decision tree's terms, what to change.
@@ -23,7 +24,11 @@ struct AnalyzeCommand: ParsableCommand {
 
       The input is a video file FFmpeg reads (MP4, WebM, GIF, MOV, ...) or a
       folder of frame images (natural order; give their rate with --fps,
-      else 8 fps is assumed). --json prints everything as one object;
+      else 8 fps is assumed). --json prints everything as one object.
+      --report FILE.html writes one self-contained page (nothing fetched,
+      no script): the clip and its flow (colour wheel: hue = direction,
+      saturation = length) as videos, the verdict, a chart per measure and
+      the per-pair values; written atomically, replaced only with --overwrite.
       generate --analyze and batch --analyze record it in the sidecar.
 
       Exit status: 0 analysed (whatever the verdict), 1 the input cannot be
@@ -32,6 +37,7 @@ struct AnalyzeCommand: ParsableCommand {
       Examples:
         i2v analyze cat.mp4
         i2v analyze frames/ --fps 8
+        i2v analyze cat.mp4 --report cat-motion.html
         i2v analyze cat.mp4 --json | jq .analysis.verdict
       """
   )
@@ -40,13 +46,20 @@ struct AnalyzeCommand: ParsableCommand {
   var input: String
   @Option(help: "The frame rate (default: the video's; 8 for a folder of frames).") var fps: Double?
   @Flag(help: "Print the measures and verdict as one JSON object on stdout.") var json = false
+  @Option(help: ArgumentHelp("Also write an HTML report: the clip and its flow as videos, the verdict, charts.",
+                             valueName: "file.html"))
+  var report: String?
+  @Flag(help: "Replace the report if it exists.") var overwrite = false
   @Flag(name: .long, inversion: .prefixedNo, help: "Show progress even when stderr is not a terminal.")
   var progress: Bool?
   @Flag(name: .shortAndLong, help: "Print only the verdict (and errors).") var quiet = false
 
   func validate() throws {
-    if let f = fps, !(f.isFinite && f > 0 && f <= 1000) {
-      throw ValidationError("--fps must be a frame rate between 0 and 1000 (got \(f))")
+    if let f = fps, !(f.isFinite && f > 0 && f <= 240) {
+      throw ValidationError("--fps must be a frame rate above 0 and at most 240 (got \(f))")
+    }
+    if let r = report, !["html", "htm"].contains((r as NSString).pathExtension.lowercased()) {
+      throw ValidationError("--report \(r): the report is an HTML page; give a name ending in .html")
     }
   }
 
@@ -54,23 +67,32 @@ struct AnalyzeCommand: ParsableCommand {
     do {
       InterruptCleanup.installSignalHandlers()
       let report = ProgressReporter(forced: progress, quiet: quiet || json)
+      if let path = self.report { try MotionReport.check(path: path, overwrite: overwrite) }  // before the slow part
       let clip = try MotionClip.load(path: input, fps: fps)
       report.begin("measuring motion")
-      let (analysis, _) = try MotionAnalyzer.analyze(clip.frames, fps: clip.fps, fpsSource: clip.fpsSource) {
-        report.update($0, of: $1)
+      let (analysis, flows) = try MotionAnalyzer.analyze(
+        clip.frames, fps: clip.fps, fpsSource: clip.fpsSource, keepFlow: self.report != nil
+      ) { report.update($0, of: $1) }
+      if let path = self.report, let flows {
+        report.note("writing \(path)")
+        try MotionReport.write(analysis, clip: clip, flows: flows, to: path, overwrite: overwrite)
       }
       if json {
-        JSONOutput.print(AnalyzeJSON(input: Provenance.absolute(input), analysis: analysis))
+        JSONOutput.print(AnalyzeJSON(input: Provenance.absolute(input), report: self.report.map(Provenance.absolute),
+                                     analysis: analysis))
       } else if quiet {
         print("verdict: \(analysis.verdict.summary)")
       } else {
         print(AnalyzeTable.text(analysis, clip: clip), terminator: "")
+        if let path = self.report { print("report: \(path)") }
       }
     } catch let e as MotionAnalysisError {
       throw failure(e.description)
     } catch let e as OpticalFlowError {
       throw failure(e.description)
     } catch let e as MediaError {
+      throw failure(e.description)
+    } catch let e as CheckpointError {  // writing the report (AtomicFile)
       throw failure(e.description)
     }
   }

@@ -98,7 +98,8 @@ public struct MotionVerdict: Codable, Sendable, Equatable {
     }
     if c.jitterPercent >= t.jitterPercent && c.jitterRatio >= t.jitterRatio {
       found.append((.jittery, "jitter \(pct(c.jitterPercent)) of the diagonal per frame (\(Format.fixed(c.jitterPixels, 2)) "
-        + "px, \(percent(c.jitterRatio)) of the motion); jittery from \(pct(t.jitterPercent)) and \(percent(t.jitterRatio))"))
+        + "px, \(percent(c.jitterRatio)) of the motion); jittery from \(pct(t.jitterPercent)) of the diagonal and "
+        + "\(percent(t.jitterRatio)) of the motion"))
     }
     if c.warpError >= t.warpError {
       found.append((.flicker, "warp error \(Format.fixed(c.warpError, 1)) levels (brightness the motion does not "
@@ -125,9 +126,11 @@ public struct MotionVerdict: Codable, Sendable, Equatable {
 
   /// One line: "good" or "motion too weak: raise ...; blurry: use 60-80 --steps".
   public var summary: String {
-    if isGood { return "good: motion is clear, smooth and stable, and the frames are sharp" }
+    if isGood { return "good: " + Self.goodText }
     return categories.map { "\($0.rawValue) → \($0.advice)" }.joined(separator: "; ")
   }
+
+  public static let goodText = "motion is clear, smooth and stable, and the frames are sharp"
 
   static func percent(_ f: Double) -> String { "\(Int((f * 100).rounded()))%" }
 }
