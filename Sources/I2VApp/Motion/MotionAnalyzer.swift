@@ -14,6 +14,17 @@ public enum MotionAnalyzer {
   /// Long side of the kept flow fields (and so of the report's flow video).
   public static let flowPictureSide = 320
 
+  /// Refuses `--analyze` before any work when it cannot run: a build without OpenCV, or fewer than 2 frames.
+  public static func checkCanAnalyze(frames: Int) throws {
+    guard OpticalFlow.isAvailable else {
+      throw SettingsError("--analyze needs OpenCV, and this i2v was built without it (I2V_MEDIA=png); use a full "
+        + "build, or leave out --analyze")
+    }
+    guard frames >= 2 else {
+      throw SettingsError("--analyze measures motion between frames: it needs at least 2 (got --frames \(frames))")
+    }
+  }
+
   /// Measures `frames` (at least 2, one size) played at `fps`. `keepFlow` keeps each pair's flow for pictures.
   /// `progress(done, total)` is called after each frame.
   public static func analyze(_ frames: [RGBImage], fps: Double, fpsSource: String,
