@@ -11,6 +11,9 @@ public enum MotionAnalyzer {
     public var fields: [[Float]]
   }
 
+  /// OpenCV's version, which does the optical flow; nil in a build without it.
+  public static var openCVVersion: String? { OpticalFlow.isAvailable ? OpticalFlow.openCVVersion : nil }
+
   /// Long side of the kept flow fields (and so of the report's flow video).
   public static let flowPictureSide = 320
 
