@@ -66,25 +66,25 @@ struct AnalyzeCommand: ParsableCommand {
   func run() throws {
     do {
       InterruptCleanup.installSignalHandlers()
-      let report = ProgressReporter(forced: progress, quiet: quiet || json)
-      if let path = self.report { try MotionReport.check(path: path, overwrite: overwrite) }  // before the slow part
+      let reporter = ProgressReporter(forced: progress, quiet: quiet || json)
+      if let path = report { try MotionReport.check(path: path, overwrite: overwrite) }  // before the slow part
       let clip = try MotionClip.load(path: input, fps: fps)
-      report.begin("measuring motion")
+      reporter.begin("measuring motion")
       let (analysis, flows) = try MotionAnalyzer.analyze(
-        clip.frames, fps: clip.fps, fpsSource: clip.fpsSource, keepFlow: self.report != nil
-      ) { report.update($0, of: $1) }
-      if let path = self.report, let flows {
-        report.note("writing \(path)")
+        clip.frames, fps: clip.fps, fpsSource: clip.fpsSource, keepFlow: report != nil
+      ) { reporter.update($0, of: $1) }
+      if let path = report, let flows {
+        reporter.note("writing \(path)")
         try MotionReport.write(analysis, clip: clip, flows: flows, to: path, overwrite: overwrite)
       }
       if json {
-        JSONOutput.print(AnalyzeJSON(input: Provenance.absolute(input), report: self.report.map(Provenance.absolute),
+        JSONOutput.print(AnalyzeJSON(input: Provenance.absolute(input), report: report.map(Provenance.absolute),
                                      analysis: analysis))
       } else if quiet {
         print("verdict: \(analysis.verdict.summary)")
       } else {
         print(AnalyzeTable.text(analysis, clip: clip), terminator: "")
-        if let path = self.report { print("report: \(path)") }
+        if let path = report { print("report: \(path)") }
       }
     } catch let e as MotionAnalysisError {
       throw failure(e.description)
