@@ -11,8 +11,10 @@ packages=(
   libpng-dev            # PNG input and frames
   libjpeg62-turbo-dev libtiff-dev libwebp-dev  # JPEG, TIFF, WebP input: the libraries Pillow decodes them with
   libgif-dev            # GIF input (first frame, composed as Pillow does)
+  libopencv-video-dev   # i2v analyze: dense optical flow (DIS); pulls in OpenCV's core and imgproc
   pkg-config
   ffmpeg                # ffprobe, used by the media tests to check files independently
+  chromium              # the tests open i2v analyze's HTML report in headless Chromium (console errors, videos)
 )
 
 missing=()

@@ -68,6 +68,7 @@ struct GenerateCommand: ParsableCommand {
           --prompt "a (fluffy:1.3) cat, [blurry] background" \\
           --negative-prompt "(low quality:1.2)"
         i2v generate --image cat.png --prompt "a cat walking" --clips 3 -o walk.mp4
+        i2v generate --image cat.png --prompt "a cat" --analyze -o cat.mp4   # motion verdict in the sidecar
         i2v generate --image city.png --clips 4 --join-blend 2 -o story.mp4 \\
           --prompt-file story.txt   # one line per clip
         i2v generate --image cat.png --prompt "a cat singing" --audio song.m4a \\

@@ -73,6 +73,10 @@ struct GenerationOptions: ParsableArguments {
     "Cross-fade N frames at each join of --clips (at most (frames-1)/2; 0: a cut). K clips of F frames "
       + "give F + (K-1)(F-1-N) frames.", valueName: "N"))
   var joinBlend = 0
+  @Flag(name: .long, help: ArgumentHelp(
+    "Measure the written video's motion as `i2v analyze` does (optical flow: motion, jitter, flicker, sharpness) and "
+      + "record the measures and verdict in the sidecar (batch: also in its summary, sortable by jitter)."))
+  var analyze = false
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -115,6 +119,7 @@ struct GenerationOptions: ParsableArguments {
     case .auto: g.clipsFromAudio = true
     }
     g.joinBlend = joinBlend
+    g.analyze = analyze
     return g
   }
 

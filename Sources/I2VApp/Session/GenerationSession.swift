@@ -264,6 +264,8 @@ public final class GenerationSession {
       try request.validateImageSize(width: imageSize.width, height: imageSize.height)
     }
     try ClipChain.check(item, frames: request.frames)
+    if o.analyze { try MotionAnalyzer.checkCanAnalyze(frames: ClipJoin.frameCount(
+      clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)) }
     // An input is never used silently when its decoding noted something (damage the decoder reported, 16-bit gray
     // clipped as Pillow clips it, frames or pages left out): a warning printed and kept in the sidecar.
     let imageWarnings = decoded?.warning.map { ["\(item.image): \($0)"] } ?? []
@@ -364,11 +366,26 @@ public final class GenerationSession {
     let soundReport = try writeVideo(frames: images, to: item.output, options: finalOptions)
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
     timings.merge(chain.timings) { $1 }
+    var runWarnings = warnings
+    var motion: MotionAnalysis?
+    if item.options.analyze {
+      let analyzeStarted = Date()
+      do {
+        motion = try analyzeMotion(images, fps: Double(interpolation?.fpsWritten ?? videoFPS))
+      } catch {
+        // The video is written and fine: a failed measurement is said and recorded, not the run's failure.
+        let warning = "motion analysis failed: \(error)"
+        report.notice("warning: \(warning)")
+        runWarnings.append(warning)
+      }
+      timings["analyze"] = Date().timeIntervalSince(analyzeStarted)
+    }
     timings["total"] = Date().timeIntervalSince(started)
     var provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
-                                    videoFPS: videoFPS, warnings: warnings, timings: timings,
+                                    videoFPS: videoFPS, warnings: runWarnings, timings: timings,
                                     gpuMemory: chain.last?.gpuMemory, guidanceScales: chain.last?.guidanceScales ?? [])
     provenance.interpolation = interpolation
+    provenance.motion = motion
     if let plan = job.sound, let soundReport {
       provenance.audio = try Provenance.AudioRecord(plan, written: soundReport)
     }
@@ -393,7 +410,17 @@ public final class GenerationSession {
     return Result(output: item.output, seed: request.seed, request: request, frames: chain.frames.count,
                   videoFPS: videoFPS, preset: preset,
                   seconds: Date().timeIntervalSince(started), timings: chain.last?.timings ?? [], sidecarPath: sidecar,
-                  framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
+                  framesSidecarPath: framesSidecar, guidance: guidance, warnings: runWarnings, provenance: provenance)
+  }
+
+  /// `--analyze`: the written frames' motion, with progress and the verdict as a notice.
+  private func analyzeMotion(_ frames: [RGBImage], fps: Double) throws -> MotionAnalysis {
+    report.begin("analysing motion ")
+    let analysis = try MotionAnalyzer.analyze(frames, fps: fps, fpsSource: "generated") { report.update($0, of: $1) }.0
+    let c = analysis.clip
+    report.notice("motion: \(analysis.verdict.summary) (motion \(Format.fixed(c.motionPercentPerSecond, 2))% of the "
+      + "diagonal per second, jitter \(Format.fixed(c.jitterPercent, 3))%, warp error \(Format.fixed(c.warpError, 2)))")
+    return analysis
   }
 
   /// The job's estimated peak memory (configs and weight headers only).

@@ -47,6 +47,8 @@ public struct GenerationSettings: Sendable, Equatable {
   public var joinBlend = 0
   /// One prompt per clip (`--prompt-file`); nil: the item's prompt for every clip.
   public var clipPrompts: [String]?
+  /// Measure the written video's motion (`MotionAnalyzer`) and record it in the sidecar.
+  public var analyze = false
 
   public init() {}
 
