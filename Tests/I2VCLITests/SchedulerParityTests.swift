@@ -26,7 +26,7 @@ import Testing
     try JSONConfig(path: CLI.fixture("schedulers/pipeline/tiny-a-\(name).json"))
   }
 
-  @Test(arguments: ["dpm++2m", "euler", "euler-a"])
+  @Test(arguments: ["dpm++2m", "euler", "euler-a", "unipc"])
   func framesMatchDiffusers(_ name: String) throws {
     try Runtime.setThreads(1)
     let (r, dir) = try generate(Self.meta(name), ["--scheduler", name])

@@ -30,21 +30,8 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
     guard try c.double("lambda_min_clipped", default: -.infinity) == -.infinity else {
       throw CheckpointError(c.path, "field 'lambda_min_clipped' is not supported")
     }
-    let T = table.trainTimesteps
-    guard n >= 1 && n < T else { throw TorchError("the number of steps must be between 1 and \(T - 1) (got \(n))") }
     // set_timesteps, lambda_min_clipped = -inf: last_timestep = T.
-    switch table.spacing {
-    case .leading:
-      let ratio = T / (n + 1)
-      timesteps = (1...n).reversed().map { $0 * ratio + table.stepsOffset }
-    case .trailing:
-      let ratio = Double(T) / Double(n)
-      timesteps = (0..<n).map { Int((Double(T) - Double($0) * ratio).rounded(.toNearestOrEven)) - 1 }
-    case .linspace:
-      // np.linspace(0, T - 1, n + 1).round()[::-1][:-1]
-      timesteps = (1...n).reversed().map { i in (Double(T - 1) * Double(i) / Double(n)).rounded(.toNearestOrEven) }
-        .map { Int($0) }
-    }
+    timesteps = try table.multistepTimesteps(steps: n)
     points = timesteps.map { table.point($0) } + [table.point(nil)]
     sigmas = points.map(\.sigma)
     prediction = table.prediction
@@ -55,11 +42,12 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
   public func step(modelOutput v: Tensor, index i: Int, sample x: Tensor, generator _: Generator?) throws -> Tensor {
     guard i == stepsDone, i < timesteps.count else { throw TorchError("DPM-Solver++ steps must run in order") }
     let s0 = points[i]  // _sigma_to_alpha_sigma_t
-    // convert_model_output: the data prediction, in the sample's dtype.
+    // convert_model_output: the data prediction, in the sample's dtype (coefficients in diffusers' operand order:
+    // for float16/bfloat16 the difference matters, `scaled(byLeading:)`).
     let x0: Tensor
     switch prediction {
-    case .vPrediction: x0 = try (x * Double(s0.alpha)) - (v * Double(s0.sigmaT))
-    case .epsilon: x0 = try (x - (v * Double(s0.sigmaT))) / Double(s0.alpha)
+    case .vPrediction: x0 = try x.scaled(byLeading: s0.alpha) - v.scaled(byLeading: s0.sigmaT)
+    case .epsilon: x0 = try (x - v.scaled(byLeading: s0.sigmaT)) / Double(s0.alpha)
     case .sample: x0 = v
     }
     let dtype = x.dtype
@@ -73,10 +61,10 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
     if let m1 = previousX0, i != timesteps.count - 1 {
       let s1 = points[i - 1]
       let r0 = (s0.lambda - s1.lambda) / h
-      let d1 = try (x0 - m1) * Double(1 / r0)
-      next = try (first - (x0 * Double(c))) - (d1 * Double(0.5 * c))
+      let d1 = try (x0 - m1).scaled(byLeading: 1 / r0)
+      next = try (first - x0.scaled(byLeading: c)) - d1.scaled(byLeading: 0.5 * c)
     } else {
-      next = try first - (x0 * Double(c))
+      next = try first - x0.scaled(byLeading: c)
     }
     next = try next.to(dtype)
     previousX0 = x0

@@ -56,6 +56,40 @@ public struct SigmaTable: Sendable {
     return Point(sigma: s, root: root, alpha: alpha, sigmaT: s * alpha, lambda: logf(alpha) - logf(s * alpha))
   }
 
+  /// `torch.expm1` of a 0-dim float32 tensor on the CPU, as UniPC calls it on differences of λ: correctly rounded
+  /// on the host, except where PyTorch's (MKL's, not correctly rounded) value differs for the real schedule
+  /// (`ReferenceExpm1Table`, every pair of its timesteps). expm1(−∞) = −1 (the step to σ = 0).
+  public func expm1(_ x: Float) -> Float {
+    if reference {
+      let key = x.bitPattern, table = ReferenceExpm1Table.arguments
+      var lo = 0, hi = table.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if table[mid] < key { lo = mid + 1 } else { hi = mid }
+      }
+      if lo < table.count && table[lo] == key { return Float(bitPattern: ReferenceExpm1Table.values[lo]) }
+    }
+    return Float(Foundation.expm1(Double(x)))
+  }
+
+  /// `set_timesteps` of the multistep solvers (`scheduling_dpmsolver_multistep.py`,
+  /// `scheduling_unipc_multistep.py`, with `last_timestep` = T): the config's spacing over n steps.
+  public func multistepTimesteps(steps n: Int) throws -> [Int] {
+    let T = trainTimesteps
+    guard n >= 1 && n < T else { throw TorchError("the number of steps must be between 1 and \(T - 1) (got \(n))") }
+    switch spacing {
+    case .leading:
+      let ratio = T / (n + 1)
+      return (1...n).reversed().map { $0 * ratio + stepsOffset }
+    case .trailing:
+      let ratio = Double(T) / Double(n)
+      return (0..<n).map { Int((Double(T) - Double($0) * ratio).rounded(.toNearestOrEven)) - 1 }
+    case .linspace:
+      // np.linspace(0, T - 1, n + 1).round()[::-1][:-1]
+      return (1...n).reversed().map { i in Int((Double(T - 1) * Double(i) / Double(n)).rounded(.toNearestOrEven)) }
+    }
+  }
+
   /// Refuses configs these samplers do not reproduce (diffusers' other options are not in the model's config).
   static func checkSupported(_ c: JSONConfig, _ name: String) throws {
     for key in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "thresholding"] {
