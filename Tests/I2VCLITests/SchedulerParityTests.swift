@@ -45,6 +45,7 @@ import Testing
     let sidecar = try ModelCopies.json(file: dir.appendingPathComponent("out.mp4.json").path)
     let p = sidecar["parameters"] as? [String: Any] ?? [:]
     #expect(p["scheduler"] as? String == name)
+    #expect(p["scheduler_class"] as? String == (try Self.meta(name).string("scheduler_class")))
   }
 
   /// No flag and `--scheduler ddim` run the same code: the same frames, bit for bit.
