@@ -80,6 +80,14 @@ public struct SigmaTable: Sendable {
     switch spacing {
     case .leading:
       let ratio = T / (n + 1)
+      let top = n * ratio + stepsOffset
+      guard top < T else {
+        // diffusers 0.33.1 runs it: timestep T gets the σ of T − 1 (np.interp clamps), the first two steps have
+        // the same λ, and the second step divides by h = 0, so every sample after it is NaN.
+        throw TorchError("\(n) steps with leading spacing and steps_offset \(stepsOffset) start at timestep \(top), "
+          + "past the model's last (\(T - 1)); diffusers 0.33.1 gives it timestep \(T - 1)'s sigma and its second "
+          + "step divides by zero (the whole video is NaN); use at most \(n - 1) steps")
+      }
       return (1...n).reversed().map { $0 * ratio + stepsOffset }
     case .trailing:
       let ratio = Double(T) / Double(n)
