@@ -2,16 +2,16 @@
 """Reference cases for the multistep schedulers (issue 16): each diffusers 0.33.1 scheduler made with
 `from_config` from the real model's scheduler config, as I2VGenXLPipeline would hold it after a swap, run for a
 few steps on small random tensors exactly as the pipeline calls it (init_noise_sigma, scale_model_input, step).
-Writes Tests/Fixtures/schedulers/NAME-STEPS.safetensors: timesteps, sigmas, initial sample, each step's model
-output, scaled input and result; NAME-STEPS-DTYPE.safetensors the same in float16 and bfloat16 (sample and model
-outputs cast to DTYPE, as a reduced-precision pipeline holds them); and pipeline/tiny-a-NAME.{json,safetensors}:
-the frames of I2VGenXLPipeline on the tiny-a fixture model (Scripts/make_fixtures.py) with the scheduler swapped
-in, case a_default's inputs with PIPELINE_STEPS steps. DPM-Solver++ 2M gets 3 (first order, second order, first
-order), and so does UniPC (predictor orders 1, 2, 1; corrector orders 1, 2: every branch): on this random-weight
-model their multistep extrapolation magnifies float rounding (a 1e-6 relative change of the UNet output moves
-8-step DPM-Solver++ frames by 0.12, DDIM's by 0.002; 4-step UniPC frames by 4.6e-4, DDIM's by 4e-5), so longer
-runs exceed the parity limit for reasons that are not the scheduler's; the step-level cases above check every
-step bit for bit.
+Writes Tests/Fixtures/schedulers/NAME-STEPS.safetensors (1, 4, 16, 25, 50 steps): timesteps, sigmas, initial
+sample, each step's model output, scaled input and result; NAME-STEPS-DTYPE.safetensors the same in float16 and
+bfloat16 (sample and model outputs cast to DTYPE, as a reduced-precision pipeline holds them); and
+pipeline/tiny-a-NAME.{json,safetensors}: the frames of I2VGenXLPipeline on the tiny-a fixture model
+(Scripts/make_fixtures.py) with the scheduler swapped in, case a_default's inputs with PIPELINE_STEPS steps.
+DPM-Solver++ 2M gets 3 (first order, second order, first order), and so does UniPC (predictor orders 1, 2, 1;
+corrector orders 1, 2: every branch): on this random-weight model their multistep extrapolation magnifies float
+rounding (a 1e-6 relative change of the UNet output moves 8-step DPM-Solver++ frames by 0.12, DDIM's by 0.002;
+4-step UniPC frames by 4.6e-4, DDIM's by 4e-5), so longer runs exceed the parity limit for reasons that are not the
+scheduler's; the step-level cases above check every step bit for bit.
 Run with the reference environment (torch CPU, diffusers 0.33.1), optionally naming the schedulers to write:
   .venv-ref/bin/python Scripts/make_scheduler_fixtures.py [NAME ...]"""
 import inspect, json, pathlib, sys, torch
@@ -74,7 +74,7 @@ torch.set_num_threads(1)  # reproducible CPU reductions, as Scripts/make_fixture
 torch.use_deterministic_algorithms(True)
 OUT.mkdir(parents=True, exist_ok=True)
 for name in sys.argv[1:] or SCHEDULERS:
-    for steps in (1, 4, 16):
+    for steps in (1, 4, 16, 25, 50):
         for dtype in (torch.float32, torch.float16, torch.bfloat16):
             case(name, steps, dtype)
     pipeline_case(name)

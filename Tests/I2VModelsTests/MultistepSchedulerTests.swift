@@ -17,7 +17,7 @@ import Testing
     try Runtime.setThreads(1)
     var worst = 0.0
     let suffix = dtype == .float32 ? "" : "-\(dtype)"
-    for steps in [1, 4, 16] {
+    for steps in [1, 4, 16, 25, 50] {
       let dump = try SafeTensorsFile(path: DDIMSchedulerTests.fixture("schedulers/\(kind.rawValue)-\(steps)\(suffix).safetensors"))
       let sampler = try #require(try kind.sampler(config: Self.config(), steps: steps))
       #expect(sampler.timesteps.map(Double.init) == (try dump.tensor("timesteps").toArray(Double.self)), "\(kind) \(steps)")
@@ -55,13 +55,14 @@ import Testing
 
   @Test func eulerAncestralMatchesDiffusers() throws {
     // Its noise comes from the step generator in diffusers' order; σ_up/σ_down are IEEE square roots where
-    // PyTorch's differ in the last bit now and then, hence not exactly 0.
+    // PyTorch's (not correctly rounded on the CPU) differ in the last bit for about 17% of arguments, hence not
+    // exactly 0: measured 9.5e-7 (one float32 ulp of samples near 8) up to 16 steps, 3.8e-6 at 50 steps.
     let d = try compare(.eulerA)
-    #expect(d <= 2e-6, "max difference \(d)")  // measured 9.5e-7: one float32 ulp of samples near 8
+    #expect(d <= 4e-6, "max difference \(d)")
   }
 
   @Test func uniPCMatchesDiffusers() throws {
-    // Its corrector's 2×2 solve and expm1 are PyTorch's on the host (UniPCCoefficients, ReferenceExpm1Table).
+    // Its corrector's 2×2 solve and expm1 are PyTorch's on the host (UniPCCoefficients, ReferenceExpTable).
     let d = try compare(.unipc)
     #expect(d == 0, "max difference \(d)")
   }
@@ -83,12 +84,12 @@ import Testing
   /// update and cast back, UniPC computes in the sample's type with ρ cast to it; both round coefficients as
   /// PyTorch 2's CPU kernels do (`scaled(byLeading:)`). The fixtures come from torch 2.13, so a libtorch 2.x shim
   /// matches them bit for bit; Debian's libtorch 1.13 rounds some bfloat16 scalar products differently
-  /// (measured: euler 0.031, euler-a 0.0625, unipc 0.016, dpm++2m 0, i.e. at most 2 bfloat16 ulps of samples
-  /// near 4-8).
+  /// (measured over 1-50 steps: euler 0.031, euler-a 0.125, unipc 0.078, dpm++2m 0; a bfloat16 ulp is 0.0625
+  /// for samples in [8, 16)).
   @Test(arguments: [SchedulerKind.dpmpp2m, .euler, .eulerA, .unipc])
   func bfloat16StepsMatchDiffusers(_ kind: SchedulerKind) throws {
     let d = try compare(kind, dtype: .bfloat16)
-    #expect(d <= (Self.torchMajor >= 2 ? 0 : 0.0625), "\(kind): max difference \(d)")
+    #expect(d <= (Self.torchMajor >= 2 ? 0 : 0.125), "\(kind): max difference \(d)")
   }
 
   @Test(.enabled(if: torchMajor >= 2, "libtorch 1.13 has no float16 CPU kernels"),

@@ -6,12 +6,13 @@ import I2VTensor
 /// `from_config` of the model's config: DPM-Solver++ (`algorithm_type="dpmsolver++"`), second order, midpoint,
 /// `lower_order_final`, `final_sigmas_type="zero"`. Every coefficient is computed on the host in float32, as
 /// diffusers computes it on 0-dim CPU float32 tensors (per-timestep values from `SigmaTable`, IEEE arithmetic between
-/// them), so the loop needs no device read-back.
+/// them, PyTorch's exp), so the loop needs no device read-back.
 public final class DPMSolverMultistepScheduler: DiffusionSampler {
   public let timesteps: [Int]
   /// σ per step, then the final 0 (`self.sigmas`).
   public let sigmas: [Float]
   let points: [SigmaTable.Point]
+  let table: SigmaTable
   public var initNoiseSigma: Float? { nil }  // 1.0 in diffusers
   let prediction: DDIMScheduler.Prediction
   /// The previous step's data prediction (`model_outputs[-2]`), and how many steps have run.
@@ -35,6 +36,7 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
     points = timesteps.map { table.point($0) } + [table.point(nil)]
     sigmas = points.map(\.sigma)
     prediction = table.prediction
+    self.table = table
   }
 
   public func scaleModelInput(_ x: Tensor, index: Int) throws -> Tensor { x }
@@ -54,7 +56,7 @@ public final class DPMSolverMultistepScheduler: DiffusionSampler {
     let sample = try x.to(.float32)  // diffusers upcasts the sample for the update
     let t = points[i + 1]
     let h = t.lambda - s0.lambda
-    let c = t.alpha * (expf(-h) - 1)  // expf: PyTorch's differs in the last bit for ~1% of inputs
+    let c = t.alpha * (table.exp(-h) - 1)  // PyTorch's exp (ReferenceExpTable), not the correctly rounded one
     let first = try sample * Double(t.sigmaT / s0.sigmaT)
     var next: Tensor
     // lower_order_final with final sigma 0: the first and the last step are first order.

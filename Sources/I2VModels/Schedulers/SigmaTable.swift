@@ -56,20 +56,28 @@ public struct SigmaTable: Sendable {
     return Point(sigma: s, root: root, alpha: alpha, sigmaT: s * alpha, lambda: logf(alpha) - logf(s * alpha))
   }
 
-  /// `torch.expm1` of a 0-dim float32 tensor on the CPU, as UniPC calls it on differences of λ: correctly rounded
-  /// on the host, except where PyTorch's (MKL's, not correctly rounded) value differs for the real schedule
-  /// (`ReferenceExpm1Table`, every pair of its timesteps). expm1(−∞) = −1 (the step to σ = 0).
+  /// `torch.exp` of a 0-dim float32 tensor on the CPU, as DPM-Solver++ calls it on −h (h a difference of λ):
+  /// correctly rounded on the host, except where PyTorch's (MKL's, not correctly rounded) value differs for the
+  /// real schedule (`ReferenceExpTable`, every pair of its timesteps).
+  public func exp(_ x: Float) -> Float {
+    (reference ? Self.lookUp(x, ReferenceExpTable.exp) : nil) ?? Float(Foundation.exp(Double(x)))
+  }
+
+  /// `torch.expm1` likewise, as UniPC calls it on −h; expm1(−∞) = −1 (the step to σ = 0).
   public func expm1(_ x: Float) -> Float {
-    if reference {
-      let key = x.bitPattern, table = ReferenceExpm1Table.arguments
-      var lo = 0, hi = table.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if table[mid] < key { lo = mid + 1 } else { hi = mid }
-      }
-      if lo < table.count && table[lo] == key { return Float(bitPattern: ReferenceExpm1Table.values[lo]) }
+    (reference ? Self.lookUp(x, ReferenceExpTable.expm1) : nil) ?? Float(Foundation.expm1(Double(x)))
+  }
+
+  /// The value stored for argument x in a table of (argument << 32 | value), sorted by argument.
+  static func lookUp(_ x: Float, _ table: [UInt64]) -> Float? {
+    let key = UInt64(x.bitPattern)
+    var lo = 0, hi = table.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if table[mid] >> 32 < key { lo = mid + 1 } else { hi = mid }
     }
-    return Float(Foundation.expm1(Double(x)))
+    guard lo < table.count, table[lo] >> 32 == key else { return nil }
+    return Float(bitPattern: UInt32(truncatingIfNeeded: table[lo]))
   }
 
   /// `set_timesteps` of the multistep solvers (`scheduling_dpmsolver_multistep.py`,
