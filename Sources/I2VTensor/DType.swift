@@ -55,3 +55,23 @@ public enum DType: Int32, CaseIterable, Sendable, CustomStringConvertible {
     }
   }
 }
+
+extension DType {
+  /// What a float32 value becomes after `.to(self)` (round to nearest even, overflow to ±∞), as a float32: the
+  /// value a 0-dim tensor cast to this type holds, computed on the host. float32, float64 and non-float types
+  /// return it unchanged.
+  public func rounded(_ x: Float) -> Float {
+    let (mantissa, minExponent, largest): (Int, Int, Float)
+    switch self {
+    case .float16: (mantissa, minExponent, largest) = (10, -14, 65504)
+    case .bfloat16: (mantissa, minExponent, largest) = (7, -126, Float(bitPattern: 0x7f7f_0000))
+    default: return x
+    }
+    guard x.isFinite, x != 0 else { return x }
+    // The spacing of the target format at x (fixed below its smallest normal exponent: its subnormals); scaling
+    // by a power of two is exact, so only `rounded` rounds.
+    let quantum = Float(sign: .plus, exponent: max(Int(x.exponent), minExponent) - mantissa, significand: 1)
+    let r = (x / quantum).rounded(.toNearestOrEven) * quantum
+    return abs(r) > largest ? (x < 0 ? -.infinity : .infinity) : r
+  }
+}

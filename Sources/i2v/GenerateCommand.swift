@@ -62,6 +62,8 @@ struct GenerateCommand: ParsableCommand {
         i2v generate --image in.png --prompt "test" --preset smoke -o t.mp4 --json
         i2v generate --image cat.png --prompt "a cat" --width 1280 --height 704 -o cat.mp4 --dry-run
         i2v generate --image cat.png --prompt "a cat" --offload model -o cat.mp4   # 8 GB GPUs
+        i2v generate --image cat.png --prompt "a cat" -o cat.mp4 \\
+          --scheduler unipc --steps 20   # a multistep solver, fewer steps
         i2v generate --image city.png --prompt "$(cat story.txt)" --long-prompt \\
           -o city.mp4
         i2v generate --image cat.png --prompt-syntax weighted -o cat.mp4 \\

@@ -42,10 +42,11 @@ struct GenerationOptions: ParsableArguments {
   var guidanceEnd: Double?
   @Option(name: .long, help: ArgumentHelp(
     "The sampler, as diffusers swaps it in with from_config of the model's scheduler config: ddim (the model's own), "
-      + "dpm++2m (DPM-Solver++ 2M: converges in fewer steps), euler, euler-a (ancestral: fresh noise each step, "
-      + "from the seed's generator); dpm++2m-karras is refused (diffusers "
-      + "fails with this model's zero-SNR schedule). Default: ddim, or the preset's.",
-    valueName: "ddim|dpm++2m|euler|euler-a"))
+      + "dpm++2m (DPM-Solver++ 2M: converges in fewer steps), unipc (UniPC: a second-order predictor plus a "
+      + "corrector that reuses each step's UNet output, same cost per step), euler, euler-a (ancestral: fresh noise "
+      + "each step, from the seed's generator); dpm++2m-karras is refused (diffusers fails with this model's "
+      + "zero-SNR schedule). Default: ddim, or the preset's.",
+    valueName: "ddim|dpm++2m|unipc|euler|euler-a"))
   var scheduler: SchedulerKind?
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
     "Write N times the frames at N times the frame rate, same duration (FFmpeg's motion-compensated minterpolate; "

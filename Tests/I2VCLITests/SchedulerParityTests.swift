@@ -26,7 +26,7 @@ import Testing
     try JSONConfig(path: CLI.fixture("schedulers/pipeline/tiny-a-\(name).json"))
   }
 
-  @Test(arguments: ["dpm++2m", "euler", "euler-a"])
+  @Test(arguments: ["dpm++2m", "euler", "euler-a", "unipc"])
   func framesMatchDiffusers(_ name: String) throws {
     try Runtime.setThreads(1)
     let (r, dir) = try generate(Self.meta(name), ["--scheduler", name])
@@ -45,6 +45,7 @@ import Testing
     let sidecar = try ModelCopies.json(file: dir.appendingPathComponent("out.mp4.json").path)
     let p = sidecar["parameters"] as? [String: Any] ?? [:]
     #expect(p["scheduler"] as? String == name)
+    #expect(p["scheduler_class"] as? String == (try Self.meta(name).string("scheduler_class")))
   }
 
   /// No flag and `--scheduler ddim` run the same code: the same frames, bit for bit.

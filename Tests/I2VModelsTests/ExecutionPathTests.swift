@@ -34,6 +34,15 @@ import Testing
     #expect(out.gpuMemory == nil)  // CPU run: no allocator figures
   }
 
+  /// The swapped-in samplers keep their coefficients on the host too (UniPC's corrector solve included).
+  @Test(arguments: SchedulerKind.allCases.filter { $0 != .ddim && $0 != .dpmpp2mKarras })
+  func samplerLoopsMakeNoHostRoundTrips(_ kind: SchedulerKind) throws {
+    let pipeline = try I2VGenXLPipeline(PipelineDescriptor(modelPath: FixturePaths.fixture("models/tiny-a").path))
+    var request = Self.smallRequest(steps: 4)
+    request.scheduler = kind
+    #expect(try pipeline.generate(request).denoisingHostSyncs == 0, "\(kind)")
+  }
+
   @Test func sliceSizes() {
     #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 1000) == 100)
     #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 250) == 25)

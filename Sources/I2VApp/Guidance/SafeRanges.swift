@@ -9,8 +9,12 @@ public enum SafeRanges {
   public static let guidance: ClosedRange<Double> = 5...15
   /// Fewer DDIM steps leave visible noise and smeared motion in final renders.
   public static let finalRenderSteps = 30
-  /// DPM-Solver++ 2M, a second-order solver, converges in about 20 steps (Lu et al. 2022, arXiv:2211.01095).
-  public static func finalRenderSteps(_ s: SchedulerKind) -> Int { s == .dpmpp2m ? 20 : finalRenderSteps }
+  /// The second-order multistep solvers converge in about 20 steps: DPM-Solver++ 2M (Lu et al. 2022,
+  /// arXiv:2211.01095) and UniPC, which reports fewer still (Zhao et al. 2023, arXiv:2302.04867; not measured on
+  /// this model, so the same threshold).
+  public static func finalRenderSteps(_ s: SchedulerKind) -> Int {
+    s == .dpmpp2m || s == .unipc ? 20 : finalRenderSteps
+  }
   /// I2VGen-XL was trained at multiples of 64 pixels; other sizes run (diffusers pads the UNet's skip
   /// connections) but can show seams and soft edges.
   public static let sizeMultiple = 64

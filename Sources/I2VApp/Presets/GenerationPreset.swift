@@ -18,7 +18,7 @@ public struct GenerationPreset: Sendable, Equatable {
   /// Optional: `"guidance_schedule": "cosine"` with `"guidance_end": 7` (default constant).
   public var guidanceSchedule: GuidanceSchedule.Shape = .constant
   public var guidanceEnd: Double?
-  /// Optional: `"scheduler": "dpm++2m"` (default ddim, the model's own).
+  /// Optional: `"scheduler"`, any `--scheduler` name, e.g. `"dpm++2m"` or `"unipc"` (default ddim, the model's own).
   public var scheduler: SchedulerKind = .ddim
   /// The file it was read from.
   public var path: String

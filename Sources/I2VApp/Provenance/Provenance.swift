@@ -118,7 +118,7 @@ public struct Provenance: Codable {
     public var guidanceSchedule: String?
     public var guidanceEnd: Double?
     public var guidanceScales: [Double]?
-    /// "ddim" (the model's own), "dpm++2m" or "euler", and diffusers' class of it.
+    /// "ddim" (the model's own) or another `--scheduler` name, and diffusers' class of it.
     public var scheduler: String?
     public var schedulerClass: String?
 

@@ -8,6 +8,7 @@ public enum SchedulerKind: String, CaseIterable, Sendable, Codable {
   case ddim
   case dpmpp2m = "dpm++2m"
   case dpmpp2mKarras = "dpm++2m-karras"
+  case unipc
   case euler
   case eulerA = "euler-a"
 
@@ -17,6 +18,7 @@ public enum SchedulerKind: String, CaseIterable, Sendable, Codable {
     case .ddim: return "DDIMScheduler"
     case .dpmpp2m: return "DPMSolverMultistepScheduler"
     case .dpmpp2mKarras: return "DPMSolverMultistepScheduler(use_karras_sigmas=True)"
+    case .unipc: return "UniPCMultistepScheduler"
     case .euler: return "EulerDiscreteScheduler"
     case .eulerA: return "EulerAncestralDiscreteScheduler"
     }
@@ -63,6 +65,7 @@ extension SchedulerKind {
     case .ddim: return nil
     case .dpmpp2m: return try DPMSolverMultistepScheduler(table: table, config: config, steps: steps)
     case .dpmpp2mKarras: return nil  // refused above
+    case .unipc: return try UniPCMultistepScheduler(table: table, config: config, steps: steps)
     case .euler: return try EulerDiscreteScheduler(table: table, config: config, steps: steps)
     case .eulerA: return try EulerAncestralDiscreteScheduler(table: table, config: config, steps: steps)
     }

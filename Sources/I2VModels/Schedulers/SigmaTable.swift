@@ -56,6 +56,56 @@ public struct SigmaTable: Sendable {
     return Point(sigma: s, root: root, alpha: alpha, sigmaT: s * alpha, lambda: logf(alpha) - logf(s * alpha))
   }
 
+  /// `torch.exp` of a 0-dim float32 tensor on the CPU, as DPM-Solver++ calls it on −h (h a difference of λ):
+  /// correctly rounded on the host, except where PyTorch's (MKL's, not correctly rounded) value differs for the
+  /// real schedule (`ReferenceExpTable`, every pair of its timesteps).
+  public func exp(_ x: Float) -> Float {
+    (reference ? Self.lookUp(x, ReferenceExpTable.exp) : nil) ?? Float(Foundation.exp(Double(x)))
+  }
+
+  /// `torch.expm1` likewise, as UniPC calls it on −h; expm1(−∞) = −1 (the step to σ = 0).
+  public func expm1(_ x: Float) -> Float {
+    (reference ? Self.lookUp(x, ReferenceExpTable.expm1) : nil) ?? Float(Foundation.expm1(Double(x)))
+  }
+
+  /// The value stored for argument x in a table of (argument << 32 | value), sorted by argument.
+  static func lookUp(_ x: Float, _ table: [UInt64]) -> Float? {
+    let key = UInt64(x.bitPattern)
+    var lo = 0, hi = table.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if table[mid] >> 32 < key { lo = mid + 1 } else { hi = mid }
+    }
+    guard lo < table.count, table[lo] >> 32 == key else { return nil }
+    return Float(bitPattern: UInt32(truncatingIfNeeded: table[lo]))
+  }
+
+  /// `set_timesteps` of the multistep solvers (`scheduling_dpmsolver_multistep.py`,
+  /// `scheduling_unipc_multistep.py`, with `last_timestep` = T): the config's spacing over n steps.
+  public func multistepTimesteps(steps n: Int) throws -> [Int] {
+    let T = trainTimesteps
+    guard n >= 1 && n < T else { throw TorchError("the number of steps must be between 1 and \(T - 1) (got \(n))") }
+    switch spacing {
+    case .leading:
+      let ratio = T / (n + 1)
+      let top = n * ratio + stepsOffset
+      guard top < T else {
+        // diffusers 0.33.1 runs it: timestep T gets the σ of T − 1 (np.interp clamps), the first two steps have
+        // the same λ, and the second step divides by h = 0, so every sample after it is NaN.
+        throw TorchError("\(n) steps with leading spacing and steps_offset \(stepsOffset) start at timestep \(top), "
+          + "past the model's last (\(T - 1)); diffusers 0.33.1 gives it timestep \(T - 1)'s sigma and its second "
+          + "step divides by zero (the whole video is NaN); use at most \(n - 1) steps")
+      }
+      return (1...n).reversed().map { $0 * ratio + stepsOffset }
+    case .trailing:
+      let ratio = Double(T) / Double(n)
+      return (0..<n).map { Int((Double(T) - Double($0) * ratio).rounded(.toNearestOrEven)) - 1 }
+    case .linspace:
+      // np.linspace(0, T - 1, n + 1).round()[::-1][:-1]
+      return (1...n).reversed().map { i in Int((Double(T - 1) * Double(i) / Double(n)).rounded(.toNearestOrEven)) }
+    }
+  }
+
   /// Refuses configs these samplers do not reproduce (diffusers' other options are not in the model's config).
   static func checkSupported(_ c: JSONConfig, _ name: String) throws {
     for key in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas", "use_lu_lambdas", "thresholding"] {
