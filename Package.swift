@@ -55,6 +55,11 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `i2v serve`: the HTTP server, its SQLite job queue, multipart uploads.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
   ],
   targets: [
     // C API between Swift and the shim (header only).
@@ -94,10 +99,22 @@ let package = Package(
     ),
     // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
     .target(name: "I2VMedia", dependencies: ["CMedia", "I2VImage", "I2VSupport"]),
+    // `i2v serve`: the web page and its HTTP API over a persistent job queue, on the same application layer.
+    .target(
+      name: "I2VServe",
+      dependencies: [
+        "I2VApp", "I2VModels", "I2VMedia", "I2VImage", "I2VTensor",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "MultipartKit", package: "multipart-kit"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      resources: [.embedInCode("Page")]
+    ),
     .executableTarget(
       name: "i2v",
       dependencies: [
-        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VApp", "I2VMedia",
+        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VApp", "I2VMedia", "I2VServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -113,6 +130,10 @@ let package = Package(
     .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels", "I2VMedia", "I2VImage"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
     .testTarget(name: "I2VFuzzTests", dependencies: ["I2VFuzz"]),
+    .testTarget(
+      name: "I2VServeTests",
+      dependencies: ["I2VServe", "I2VApp", "I2VMedia", .product(name: "HummingbirdTesting", package: "hummingbird")]
+    ),
   ],
   swiftLanguageModes: [.v5],
   cxxLanguageStandard: .cxx17

@@ -229,6 +229,7 @@ public final class GenerationSession {
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
     if let pipeline { return pipeline }
+    report.stage("loading the model")
     report.note("loading \(model.path) (\(dtype) on \(device))")
     let started = Date()
     var component = "tokenizer"
@@ -291,15 +292,21 @@ public final class GenerationSession {
       return try pipeline.generate(clip, onEvent: { event in
         let label = count > 1 ? " (clip \(k) of \(count))" : ""
         switch event {
-        case .stage(let s): if s == "decoding" { report.begin("decoding" + label + " ") }
+        case .stage(let s):
+          report.stage(s + label)
+          if s == "decoding" { report.begin("decoding" + label + " ") }
         case .denoisingStep(let i, let n, _):
-          if i == 0 { report.begin("denoising" + label) }
+          if i == 0 {
+            report.stage("denoising" + label)
+            report.begin("denoising" + label)
+          }
           report.update(i, of: n)
         case .decodedFrames(let done, let n): report.update(done, of: n)
         }
       }, isCancelled: isCancelled)
     }
     let writeStarted = Date()
+    report.stage("writing")
     var images = chain.frames
     var interpolation: Provenance.InterpolationRecord?
     if let factor = item.options.interpolate, factor > 1 {

@@ -1,0 +1,2 @@
+import HummingbirdTesting
+@testable import I2VServe
