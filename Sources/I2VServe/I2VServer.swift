@@ -58,7 +58,14 @@ public final class I2VServer: @unchecked Sendable {
   public func makeApplication(onReady: @escaping @Sendable (String) async -> Void = { _ in })
     -> some ApplicationProtocol
   {
-    runner.start()
+    makeApplication(startWorker: true, onReady: onReady)
+  }
+
+  /// `startWorker: false` (tests): jobs stay queued, so the queue's rules can be checked without timing.
+  func makeApplication(startWorker: Bool, onReady: @escaping @Sendable (String) async -> Void = { _ in })
+    -> some ApplicationProtocol
+  {
+    if startWorker { runner.start() }
     events.startHeartbeat()
     var logger = Logger(label: "i2v-serve")
     logger.logLevel = .warning

@@ -195,7 +195,10 @@ public final class GenerationSession {
     request.scheduler = o.scheduler ?? settings.scheduler
     // Made once here from the model's config, so a scheduler that cannot run is refused before any weights load.
     do {
-      _ = try request.scheduler.sampler(config: folder.component("scheduler").config(), steps: request.steps)
+      let config = try folder.component("scheduler").config()
+      if try request.scheduler.sampler(config: config, steps: request.steps) == nil {
+        _ = try DDIMScheduler(config: config).timesteps(steps: request.steps)  // the model's own: steps it has
+      }
     } catch let e as TorchError {
       throw SettingsError("--scheduler \(request.scheduler.rawValue): \(e.message)")
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import I2VApp
 import I2VMedia
+import NIOCore
 
 /// An error answered as JSON, `{"error": "message"}`, with its 4xx or 5xx status. Messages are the CLI's.
 public struct APIError: Error, HTTPResponseError, CustomStringConvertible {
@@ -59,6 +60,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
       return try await next(request, context)
     } catch let e as APIError {
       return try e.response(from: request, context: context)
+    } catch let e as NIOTooManyBytesError {
+      let limit = e.maxBytes.map { " (\(Format.bytes($0)))" } ?? ""
+      return try APIError(.contentTooLarge, "the request body is larger than this server accepts\(limit); send a "
+        + "smaller image (or start the server with a larger --max-upload-mb)").response(from: request, context: context)
     } catch let e as HTTPError {
       let message = e.body ?? Self.text(for: e.status, path: request.uri.path)
       return try APIError(e.status, message, headers: e.headers).response(from: request, context: context)

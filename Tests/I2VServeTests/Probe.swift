@@ -1,2 +1,0 @@
-import HummingbirdTesting
-@testable import I2VServe
