@@ -132,7 +132,8 @@ let package = Package(
     .testTarget(name: "I2VFuzzTests", dependencies: ["I2VFuzz"]),
     .testTarget(
       name: "I2VServeTests",
-      dependencies: ["I2VServe", "I2VApp", "I2VMedia", .product(name: "HummingbirdTesting", package: "hummingbird")]
+      // Also runs the built i2v executable (restart and browser tests), so `swift test` builds it first.
+      dependencies: ["i2v", "I2VServe", "I2VApp", "I2VMedia", .product(name: "HummingbirdTesting", package: "hummingbird")]
     ),
   ],
   swiftLanguageModes: [.v5],

@@ -13,6 +13,8 @@ packages=(
   libgif-dev            # GIF input (first frame, composed as Pillow does)
   pkg-config
   ffmpeg                # ffprobe, used by the media tests to check files independently
+  libsqlite3-dev        # `i2v serve`'s job queue (GRDB links the system SQLite)
+  chromium              # the `i2v serve` page test drives the page in headless Chromium
 )
 
 missing=()
