@@ -371,7 +371,11 @@ function renderCard(card, job, previous) {
     facts.append(el("dt", {}, k), dd);
   }
   card.querySelector(".message").textContent = job.error || "";
-  card.querySelector(".warnings").replaceChildren(...(job.warnings || []).map((w) => el("li", {}, w)));
+  const warnings = job.warnings || [];
+  const notes = card.querySelector(".notes");
+  notes.hidden = warnings.length === 0;
+  notes.querySelector("summary").textContent = `${warnings.length} warning${warnings.length === 1 ? "" : "s"}`;
+  notes.querySelector(".warnings").replaceChildren(...warnings.map((w) => el("li", {}, w)));
 
   const show = (action, visible) => { card.querySelector(`[data-action=${action}]`).hidden = !visible; };
   show("download", job.state === "done");
