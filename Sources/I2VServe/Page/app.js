@@ -127,7 +127,9 @@ function tokenLine(target, t) {
   target.append(count);
   if (t.chunks > 1) target.append(` in ${t.chunks} chunks`);
   if (t.truncated) {
-    target.append(" · the model does not read: ", el("span", { class: "dropped" }, t.dropped_words.join(" ")));
+    const words = t.dropped_words, shown = words.slice(0, 24).join(" ");
+    const more = words.length > 24 ? ` … (${words.length - 24} more words)` : "";
+    target.append(" · the model does not read: ", el("span", { class: "dropped", title: t.dropped }, shown + more));
   }
 }
 
