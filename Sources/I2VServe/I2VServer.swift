@@ -46,6 +46,7 @@ public final class I2VServer: @unchecked Sendable {
   /// The routes, for `run` and for in-process tests (HummingbirdTesting).
   func makeRouter() -> (Router<ServeContext>, [RouteTable.Entry]) {
     let router = Router(context: ServeContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AccessMiddleware(token: token))
     let table = RouteTable(router: router)

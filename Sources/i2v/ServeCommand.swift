@@ -84,7 +84,8 @@ struct ServeCommand: ParsableCommand {
         print("i2v serve: \(url)")
         fflush(stdout)
         log("model \(server.modelPath); videos in \(server.paths.outputDir)"
-          + (ServeSettings.isLoopback(host) ? "" : "; every request needs the token in the address"))
+          + (ServeSettings.isLoopback(host) ? "" : "; every request needs the token in the address (from other "
+            + "machines, with this machine's name or address in place of \(host))"))
       }
     } catch {
       throw fail("\(error)")

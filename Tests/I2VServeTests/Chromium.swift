@@ -66,8 +66,12 @@ final class Chromium {
 
   deinit { close() }
 
+  private var closed = false
+
+  /// Ends the browser and closes the pipes, once (closing an fd twice could close a file another test opened since).
   func close() {
-    guard pid > 0 else { return }
+    guard !closed else { return }
+    closed = true
     _ = try? send("Browser.close", [:], inPage: false, timeout: 5)
     var status: Int32 = 0
     for _ in 0..<50 {

@@ -68,6 +68,9 @@ import Testing
       #expect((list["jobs"] as? [[String: Any]])?.first?["id"] as? Int == id)
       #expect(list["waiting"] as? Int == 0)
 
+      // The model stays loaded for the next job.
+      #expect(try await client.json("/api/model").1["loaded"] as? Bool == true)
+
       // A finished job's event stream: the job, then it ends.
       let events = try await client.execute(uri: "/api/jobs/\(id)/events", method: .get)
       #expect(events.headers[.contentType]?.hasPrefix("text/event-stream") == true)

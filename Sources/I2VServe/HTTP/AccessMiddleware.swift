@@ -9,7 +9,6 @@ import Hummingbird
 ///   resolve to 127.0.0.1 (DNS rebinding) cannot reach the API;
 /// - state-changing requests sent by a browser must come from the page itself (their Origin is this server), so
 ///   another site cannot submit or delete jobs; no CORS headers are ever sent.
-/// Every response also carries headers that keep the page out of frames and stop content sniffing.
 struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
   let token: String?
   static var cookieName: String { "i2v_token" }
@@ -46,17 +45,7 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     if fromQuery, let token {
       response.setCookie(Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
     }
-    Self.addSecurityHeaders(&response.headers)
     return response
-  }
-
-  static func addSecurityHeaders(_ h: inout HTTPFields) {
-    h[.xContentTypeOptions] = "nosniff"
-    h[.init("X-Frame-Options")!] = "DENY"
-    h[.init("Referrer-Policy")!] = "no-referrer"
-    h[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; "
-      + "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-      + "form-action 'none'"
   }
 
   static func bearer(_ header: String?) -> String? {

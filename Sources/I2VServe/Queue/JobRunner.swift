@@ -18,6 +18,14 @@ final class JobRunner: @unchecked Sendable {
   private var stopped = false
   private var cancelRequests: Set<Int64> = []
   private var started = false
+  private var loaded = false
+
+  /// Whether the model's weights are in memory (read from the worker, which owns the session's pipeline).
+  var modelLoaded: Bool {
+    condition.lock()
+    defer { condition.unlock() }
+    return loaded
+  }
 
   init(session: GenerationSession, sink: JobProgressSink, store: JobStore, events: JobEvents, paths: ServePaths,
        log: @escaping @Sendable (String) -> Void)
@@ -132,6 +140,7 @@ final class JobRunner: @unchecked Sendable {
     }
     condition.lock()
     cancelRequests.remove(id)
+    loaded = session.pipeline != nil
     condition.unlock()
     do {
       let updated = try store.update(id) { j in

@@ -56,7 +56,7 @@ extension ServeRoutes {
       }
       return JSONBody(ModelInfo(
         version: I2VVersion.string, model: s.model.path, modelSource: source, randomWeights: s.model.source == .bundled,
-        device: "\(s.device)", dtype: "\(s.dtype)", loaded: s.pipeline != nil, sizeMultiple: s.latentScale,
+        device: "\(s.device)", dtype: "\(s.dtype)", loaded: server.runner.modelLoaded, sizeMultiple: s.latentScale,
         maxSide: GenerationRequest.maxSide, maxGuidance: GenerationRequest.maxGuidance,
         maxTokens: server.tokenizer.maxContentTokens, maxPixels: server.settings.maxPixels,
         maxUploadBytes: server.settings.maxUploadBytes, queueLimit: server.settings.queueLimit,
