@@ -15,6 +15,7 @@ import Testing
   @Test func jobRunsAndItsFilesAreServed() async throws {
     let fixture = try ServeFixture()
     let dir = fixture.dir
+    let events = fixture.server.events
     try await fixture.test { client in
       let created = try await client.postJob(Self.smoke)
       #expect(created.status == .created, "\(created.text)")
@@ -72,10 +73,11 @@ import Testing
       #expect(try await client.json("/api/model").1["loaded"] as? Bool == true)
 
       // A finished job's event stream: the job, then it ends.
-      let events = try await client.execute(uri: "/api/jobs/\(id)/events", method: .get)
-      #expect(events.headers[.contentType]?.hasPrefix("text/event-stream") == true)
-      #expect(events.text.hasPrefix("event: job\ndata: {"))
-      #expect(events.text.contains("\"state\":\"done\""))
+      let stream = try await client.execute(uri: "/api/jobs/\(id)/events", method: .get)
+      #expect(stream.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+      #expect(stream.text.hasPrefix("event: job\ndata: {"))
+      #expect(stream.text.contains("\"state\":\"done\""))
+      #expect(events.listenerCount == 0)  // the stream's listener is gone with it
     }
   }
 
@@ -185,6 +187,7 @@ import Testing
 
   @Test func unknownJobs() async throws {
     let fixture = try ServeFixture()
+    let events = fixture.server.events
     try await fixture.test(worker: false) { client in
       for (uri, method) in [("/api/jobs/42", HTTPRequest.Method.get), ("/api/jobs/42/cancel", .post),
                             ("/api/jobs/42/requeue", .post), ("/api/jobs/42", .delete), ("/api/jobs/42/video", .get),
@@ -195,6 +198,7 @@ import Testing
         #expect(r.status == .notFound, "\(method) \(uri)")
         #expect(r.error.hasPrefix("no job"), "\(uri): \(r.error)")
       }
+      #expect(events.listenerCount == 0)
     }
   }
 }

@@ -6,10 +6,11 @@ import ServiceLifecycle
 /// `data:`, and a comment line as heartbeat. The stream ends when `until` says so (a job's own stream, when the
 /// job is finished), when the client goes, or when the server stops.
 enum ServerSentEvents {
-  static func response(initial: [ServerEvent], stream: AsyncStream<ServerEvent>, events: JobEvents,
+  static func response(initial: [ServerEvent], subscription: JobEvents.Subscription, events: JobEvents,
                        until: @escaping @Sendable (ServerEvent) -> Bool) -> Response
   {
     let body = ResponseBody { writer in
+      defer { events.unsubscribe(subscription) }
       for e in initial {
         try await writer.write(ByteBuffer(string: format(e)))
         if until(e) {
@@ -18,7 +19,7 @@ enum ServerSentEvents {
         }
       }
       try await withGracefulShutdownHandler {
-        for await e in stream {
+        for await e in subscription.stream {
           try await writer.write(ByteBuffer(string: format(e)))
           if until(e) { break }
         }

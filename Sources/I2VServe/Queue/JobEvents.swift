@@ -64,25 +64,32 @@ public final class JobEvents: @unchecked Sendable {
     return closed
   }
 
-  /// A stream of the events of one job (or of all with nil); it ends when `close` is called or the listener goes.
-  public func subscribe(job: Int64?) -> AsyncStream<ServerEvent> {
+  /// One listener's stream; `unsubscribe` ends it.
+  public struct Subscription: Sendable {
+    let key: UUID
+    public let stream: AsyncStream<ServerEvent>
+  }
+
+  /// The events of one job (or of all with nil), until `unsubscribe` or `close`.
+  public func subscribe(job: Int64?) -> Subscription {
     let (stream, continuation) = AsyncStream<ServerEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
     let key = UUID()
     lock.lock()
     if closed {
       lock.unlock()
       continuation.finish()
-      return stream
+    } else {
+      listeners[key] = (job, continuation)
+      lock.unlock()
     }
-    listeners[key] = (job, continuation)
+    return Subscription(key: key, stream: stream)
+  }
+
+  public func unsubscribe(_ s: Subscription) {
+    lock.lock()
+    let c = listeners.removeValue(forKey: s.key)
     lock.unlock()
-    continuation.onTermination = { [weak self] _ in
-      guard let self else { return }
-      self.lock.lock()
-      self.listeners[key] = nil
-      self.lock.unlock()
-    }
-    return stream
+    c?.continuation.finish()
   }
 
   public func publish(_ event: ServerEvent) {

@@ -7,19 +7,25 @@ extension ServeRoutes {
   func registerEvents(_ t: RouteTable) {
     let server = self.server
     t.on(.get, "/api/events") { _, _ in
-      let stream = server.events.subscribe(job: nil)
-      return ServerSentEvents.response(initial: [], stream: stream, events: server.events) { _ in false }
+      let subscription = server.events.subscribe(job: nil)
+      return ServerSentEvents.response(initial: [], subscription: subscription, events: server.events) { _ in false }
     }
 
     t.on(.get, "/api/jobs/:id/events") { _, context in
-      // Subscribed before the job is read, so no change falls between the two.
       let id = try Self.jobID(context)
-      let stream = server.events.subscribe(job: id)
-      let job = try await Self.blocking { try self.job(context) }
-      let current = try await Self.blocking { try self.view(job) }
+      _ = try await Self.blocking { try self.job(context) }  // 404 for an unknown job
+      // Subscribed before the job is read again, so no change falls between the two.
+      let subscription = server.events.subscribe(job: id)
+      let current: JobView
+      do {
+        current = try await Self.blocking { try self.view(try self.job(context)) }
+      } catch {
+        server.events.unsubscribe(subscription)
+        throw error
+      }
       var initial: [ServerEvent] = [.job(current)]
       if let p = current.progress { initial.append(.progress(p)) }
-      return ServerSentEvents.response(initial: initial, stream: stream, events: server.events) { event in
+      return ServerSentEvents.response(initial: initial, subscription: subscription, events: server.events) { event in
         switch event {
         case .job(let j): return j.state.isFinished
         case .deleted: return true
