@@ -34,6 +34,17 @@ if mediaPNGOnly {
   ] + mediaLink
 }
 
+// Optical flow (`i2v analyze`): OpenCV's core, imgproc and video modules only (Debian's libopencv-video-dev). The
+// small PNG-only build leaves OpenCV out as it leaves FFmpeg out (CFlow then answers that it is missing).
+var flowCxx: [CXXSetting] = [.unsafeFlags(["-O2"])]
+var flowLink: [LinkerSetting] = []
+if mediaPNGOnly {
+  flowCxx.append(.define("CF_NO_OPENCV"))
+} else {
+  flowCxx.append(.unsafeFlags(["-I/usr/include/opencv4"]))
+  flowLink = [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]
+}
+
 var shimCxx: [CXXSetting] = [.unsafeFlags(["-O2", "-Wno-deprecated-declarations", "-Wno-unused-parameter"])]
 var shimLink: [LinkerSetting] = [.linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("dl")]
 if let root = libtorch {
@@ -88,7 +99,11 @@ let package = Package(
     .target(name: "I2VModels", dependencies: ["I2VTensor", "I2VCheckpoint", "I2VImage"]),
     // The application every front end shares: settings, presets, guidance advice and safe ranges, model location
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
-    .target(name: "I2VApp", dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport"]),
+    .target(
+      name: "I2VApp",
+      dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport", "CFlow"]),
+    // Dense optical flow and the per-frame measures of `i2v analyze`: OpenCV (DIS flow, remap, Laplacian) behind a C API.
+    .target(name: "CFlow", path: "Sources/CFlow", cxxSettings: flowCxx, linkerSettings: flowLink),
     // Media I/O in C: image decoding through the libraries Pillow uses (libpng, libjpeg-turbo, libtiff, libwebp),
     // giflib and FFmpeg (libavformat/libavcodec/libswscale/libswresample); the encoders, sound tracks. (libpng alone with I2V_MEDIA=png.)
     .target(
@@ -125,7 +140,10 @@ let package = Package(
     .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
-    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
+    .testTarget(
+      name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport", "I2VBrowserTesting"]),
+    // Headless Chromium over the DevTools pipe, for the tests that check a page (analyze's report, serve's page).
+    .target(name: "I2VBrowserTesting", path: "Tests/BrowserTesting"),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
     .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels", "I2VMedia", "I2VImage"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
@@ -133,7 +151,8 @@ let package = Package(
     .testTarget(
       name: "I2VServeTests",
       // Also runs the built i2v executable (restart and browser tests), so `swift test` builds it first.
-      dependencies: ["i2v", "I2VServe", "I2VApp", "I2VMedia", .product(name: "HummingbirdTesting", package: "hummingbird")]
+      dependencies: ["i2v", "I2VServe", "I2VApp", "I2VMedia", "I2VBrowserTesting",
+                     .product(name: "HummingbirdTesting", package: "hummingbird")]
     ),
   ],
   swiftLanguageModes: [.v5],

@@ -11,10 +11,11 @@ packages=(
   libpng-dev            # PNG input and frames
   libjpeg62-turbo-dev libtiff-dev libwebp-dev  # JPEG, TIFF, WebP input: the libraries Pillow decodes them with
   libgif-dev            # GIF input (first frame, composed as Pillow does)
+  libopencv-video-dev   # i2v analyze: dense optical flow (DIS); pulls in OpenCV's core and imgproc
   pkg-config
   ffmpeg                # ffprobe, used by the media tests to check files independently
   libsqlite3-dev        # `i2v serve`'s job queue (GRDB links the system SQLite)
-  chromium              # the `i2v serve` page test drives the page in headless Chromium
+  chromium              # tests drive pages in headless Chromium: i2v analyze's report, the i2v serve page
 )
 
 missing=()

@@ -308,31 +308,41 @@ done:
 
 // ---- entry points ----
 
+// What the decode and the probe check before any pixel: empty input, formats refused, builds without FFmpeg, and
+// the header's size (when it gives one: *has_size, with *w and *h) against max_pixels. Fills out->format.
+static int check_header(const uint8_t *data, size_t size, int64_t *max_pixels, cm_image *out, cm_file_kind *kind,
+                        int64_t *w, int64_t *h, int *has_size, char *err, size_t errlen) {
+  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
+  if (*max_pixels <= 0) *max_pixels = INT64_MAX;
+  *kind = cm_sniff(data, size);
+  if (*kind == CMF_HEIF || *kind == CMF_AVIF || *kind == CMF_JXL)
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
+                   cm_kind_name(*kind));
+#ifdef CM_NO_FFMPEG
+  if (*kind != CMF_PNG) return no_ffmpeg_decode(*kind, err, errlen);
+#endif
+  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(*kind));
+  *has_size = *kind != CMF_UNKNOWN && cm_header_size(*kind, data, size, w, h);
+  if (!*has_size) return CM_OK;
+  if (*w <= 0 || *h <= 0)
+    return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
+                   (long long)*w, (long long)*h);
+  // Divided, not multiplied: two 32-bit header sizes overflow a 64-bit product (found by fuzzing, UBSan).
+  if (*w > *max_pixels / *h)
+    return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
+                   (long long)*w, (long long)*h, (double)*w * (double)*h, (long long)*max_pixels);
+  return CM_OK;
+}
+
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
                            size_t errlen) {
   if (!out || (!data && size)) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
   memset(out, 0, sizeof *out);
-  if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
-  if (max_pixels <= 0) max_pixels = INT64_MAX;
-  cm_file_kind kind = cm_sniff(data, size);
-  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)
-    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
-                   cm_kind_name(kind));
-#ifdef CM_NO_FFMPEG
-  if (kind != CMF_PNG) return no_ffmpeg_decode(kind, err, errlen);
-#endif
-  snprintf(out->format, sizeof out->format, "%s", cm_kind_name(kind));
-
+  cm_file_kind kind = CMF_UNKNOWN;
   int64_t hw = 0, hh = 0;
-  if (cm_header_size(kind, data, size, &hw, &hh)) {
-    if (hw <= 0 || hh <= 0)
-      return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,
-                     (long long)hw, (long long)hh);
-    // Divided, not multiplied: two 32-bit header sizes overflow a 64-bit product (found by fuzzing, UBSan).
-    if (hw > max_pixels / hh)
-      return cm_fail(err, errlen, CM_ERR_TOO_LARGE, "the image is %lldx%lld = %.0f pixels, more than the limit of %lld",
-                     (long long)hw, (long long)hh, (double)hw * (double)hh, (long long)max_pixels);
-  }
+  int has_size = 0;
+  int checked = check_header(data, size, &max_pixels, out, &kind, &hw, &hh, &has_size, err, errlen);
+  if (checked != CM_OK) return checked;
   cm_raster r;
   memset(&r, 0, sizeof r);
   int st;
@@ -375,9 +385,9 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
   return CM_OK;
 }
 
-int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, char *err, size_t errlen) {
-  if (!path || !out) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
-  memset(out, 0, sizeof *out);
+// Reads a whole input file into memory (malloc'd into *data), refusing from its first bytes what cannot be an
+// image, so that a 2 GB video given by mistake is not read in full.
+static int read_image_file(const char *path, uint8_t **data_out, size_t *size_out, char *err, size_t errlen) {
   struct stat st;
   if (stat(path, &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return cm_fail(err, errlen, CM_ERR_NOT_FOUND, "no such file");
@@ -392,7 +402,6 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
   FILE *f = fopen(path, "rb");
   if (!f) return cm_fail(err, errlen, CM_ERR_IO, "cannot open the file: %s", strerror(errno));
   size_t size = (size_t)st.st_size;
-  // Look at the head before reading everything: a 2 GB video given by mistake is refused at once.
   size_t head = size < (1 << 16) ? size : (1 << 16);
   uint8_t *data = malloc(head);
   if (!data || fread(data, 1, head, f) != head) {
@@ -427,7 +436,64 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
     free(data);
     return cm_fail(err, errlen, CM_ERR_IO, "cannot read the file (read %zu of %zu bytes)", got, size);
   }
-  int status = cm_image_decode_memory(data, size, max_pixels, out, err, errlen);
+  *data_out = data;
+  *size_out = size;
+  return CM_OK;
+}
+
+int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, char *err, size_t errlen) {
+  if (!path || !out) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  uint8_t *data = NULL;
+  size_t size = 0;
+  int status = read_image_file(path, &data, &size, err, errlen);
+  if (status != CM_OK) return status;
+  status = cm_image_decode_memory(data, size, max_pixels, out, err, errlen);
+  free(data);
+  return status;
+}
+
+// The checks cm_image_decode_memory makes before decoding, and the orientation it would apply, from the header
+// and metadata alone. TIFF orientation: the Orientation tag; a TIFF without it may carry one in XMP, which only
+// libtiff reads here, so such a file is left to a decode.
+int cm_image_probe_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, int *known, char *err,
+                          size_t errlen) {
+  if (!out || !known || (!data && size)) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  *known = 0;
+  cm_file_kind kind = CMF_UNKNOWN;
+  int64_t hw = 0, hh = 0;
+  int has_size = 0;
+  int checked = check_header(data, size, &max_pixels, out, &kind, &hw, &hh, &has_size, err, errlen);
+  if (checked != CM_OK || !has_size) return checked;
+  if (hw > INT32_MAX || hh > INT32_MAX) return CM_OK;
+  int orientation = 1;
+  if (kind == CMF_TIFF) {
+    uint32_t v = 0;
+    if (cm_tiff_ifd0_tag(data, size, 0x0112, &v)) orientation = v >= 1 && v <= 8 ? (int)v : 1;
+    else if (cm_tiff_ifd0_has_tag(data, size, 700)) return CM_OK;  // XMP: see above
+  } else {
+    orientation = cm_exif_orientation(kind, data, size);
+  }
+  int swap = orientation >= 5;  // 5...8 turn the picture by a quarter
+  out->source_width = (int)hw;
+  out->source_height = (int)hh;
+  out->width = swap ? (int)hh : (int)hw;
+  out->height = swap ? (int)hw : (int)hh;
+  out->orientation = orientation;
+  *known = 1;
+  return CM_OK;
+}
+
+int cm_image_probe_file(const char *path, int64_t max_pixels, cm_image *out, int *known, char *err, size_t errlen) {
+  if (!path || !out || !known) return cm_fail(err, errlen, CM_ERR_INVALID_ARGUMENT, "invalid arguments");
+  memset(out, 0, sizeof *out);
+  *known = 0;
+  uint8_t *data = NULL;
+  size_t size = 0;
+  int status = read_image_file(path, &data, &size, err, errlen);
+  if (status != CM_OK) return status;
+  status = cm_image_probe_memory(data, size, max_pixels, out, known, err, errlen);
   free(data);
   return status;
 }

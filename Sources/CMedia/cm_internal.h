@@ -55,6 +55,8 @@ int cm_frame_count(cm_file_kind kind, const uint8_t *data, size_t size);
 
 // Value of a SHORT or LONG tag in the first IFD of a TIFF structure (classic or BigTIFF); 1 when found.
 int cm_tiff_ifd0_tag(const uint8_t *tiff, size_t size, uint16_t tag, uint32_t *value);
+// Whether the first IFD of a TIFF structure has the tag at all (any type).
+int cm_tiff_ifd0_has_tag(const uint8_t *tiff, size_t size, uint16_t tag);
 
 // Calls visit(marker, payload, payload_len, ctx) for each JPEG marker segment up to and including the first SOS,
 // skipping stray bytes between markers as Pillow and libjpeg do; a non-zero return stops the walk. Returns the

@@ -78,7 +78,9 @@ const char *cm_kind_name(cm_file_kind kind) {
 static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
 static uint64_t le64(const uint8_t *p) { return (uint64_t)le32(p + 4) << 32 | le32(p); }
 
-int cm_tiff_ifd0_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value) {
+// Offset of the first-IFD entry for `want` in a TIFF structure (classic or BigTIFF), 0 when absent; *big tells the
+// entry layout.
+static size_t tiff_ifd0_entry(const uint8_t *t, size_t n, uint16_t want, int *le_out, int *big_out) {
   if (n < 8) return 0;
   int le;
   if (t[0] == 'I' && t[1] == 'I') le = 1;
@@ -99,13 +101,27 @@ int cm_tiff_ifd0_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value)
     size_t e = (size_t)ifd + count_size + (size_t)i * entry_size;
     if (e + entry_size > n) return 0;
     if (r16(t + e) != want) continue;
-    uint32_t type = r16(t + e + 2);
-    size_t v = e + (big ? 12 : 8);                          // the value, stored in the entry when it fits
-    if (type == 3) { *value = r16(t + v); return 1; }   // SHORT
-    if (type == 4) { *value = r32(t + v); return 1; }   // LONG
-    return 0;
+    *le_out = le;
+    *big_out = big;
+    return e;
   }
   return 0;
+}
+
+int cm_tiff_ifd0_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value) {
+  int le = 0, big = 0;
+  size_t e = tiff_ifd0_entry(t, n, want, &le, &big);
+  if (e == 0) return 0;
+  uint32_t type = (le ? le16 : be16)(t + e + 2);
+  size_t v = e + (big ? 12 : 8);                                     // the value, stored in the entry when it fits
+  if (type == 3) { *value = (le ? le16 : be16)(t + v); return 1; }  // SHORT
+  if (type == 4) { *value = (le ? le32 : be32)(t + v); return 1; }  // LONG
+  return 0;
+}
+
+int cm_tiff_ifd0_has_tag(const uint8_t *t, size_t n, uint16_t want) {
+  int le = 0, big = 0;
+  return tiff_ifd0_entry(t, n, want, &le, &big) != 0;
 }
 
 // ---- JPEG segments ----

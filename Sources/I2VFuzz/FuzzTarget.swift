@@ -22,21 +22,25 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   /// A prompt through the CLIP tokenizer (both text cleanups) and the truncation report.
   case tokenizer
   /// A prompt read with `--prompt-syntax weighted` (A1111's brackets), then laid out in chunks, plain and
-  /// weighted, with and without `--long-prompt`.
+  /// weighted, with and without `--long-prompt`, with both text cleanups.
   case prompt
   /// A tokenizer folder's `vocab.json` and `merges.txt` (the input split at its first NUL byte).
   case tokenizerFiles = "tokenizer-files"
-  /// An input image through the decoders (format sniffed from the content).
+  /// An input image through the header probe and the decoders (format sniffed from the content).
   case image
 
-  public func run(_ data: Data) {
+  /// `exhaustive`: every configuration a target has (text cleanups, syntaxes, chunking) for each input, as the
+  /// corpus replay needs (a regression input must meet its configuration). libFuzzer runs one per input instead,
+  /// chosen by the input's first byte, which it mutates like any other: it reaches every combination, at a
+  /// fraction of the cost per execution.
+  public func run(_ data: Data, exhaustive: Bool = true) {
     switch self {
     case .safetensors: Self.safetensors(data)
     case .modelConfig: Self.modelConfig(data)
     case .preset: Self.preset(data)
     case .manifest: Self.manifest(data)
-    case .tokenizer: Self.tokenizer(data)
-    case .prompt: Self.prompt(data)
+    case .tokenizer: Self.tokenizer(data, exhaustive: exhaustive)
+    case .prompt: Self.prompt(data, exhaustive: exhaustive)
     case .tokenizerFiles: Self.tokenizerFiles(data)
     case .image: Self.image(data)
     }
@@ -90,10 +94,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     return tokenizer
   }()
 
-  static func tokenizer(_ data: Data) {
+  /// The configurations of `options` to run for `data` (see `run`): all, or the one its first byte picks.
+  static func chosen<T>(_ options: [T], _ data: Data, exhaustive: Bool) -> [T] {
+    exhaustive ? options : [options[Int(data.first ?? 0) % options.count]]
+  }
+
+  static func tokenizer(_ data: Data, exhaustive: Bool) {
+    defer { realTokenizer.clearCache() }  // a cache growing across inputs reads as a leak to libFuzzer
     let prompt = String(decoding: data, as: UTF8.self)
     let scalars = prompt.unicodeScalars.count
-    for cleanup in TextCleanup.allCases {
+    for cleanup in chosen(TextCleanup.allCases, data, exhaustive: exhaustive) {
       let t = realTokenizer.encode(prompt, cleanup: cleanup)
       precondition(t.ids.count == realTokenizer.maxLength, "ids: \(t.ids.count)")
       for token in t.tokens {
@@ -104,7 +114,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
   }
 
-  static func prompt(_ data: Data) {
+  static func prompt(_ data: Data, exhaustive: Bool) {
+    defer { realTokenizer.clearCache() }
     let prompt = String(decoding: data, as: UTF8.self)
     let scalars = prompt.unicodeScalars.count
     do {
@@ -120,24 +131,26 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     } catch {
       preconditionFailure("the parser threw \(error)")
     }
-    for syntax in PromptSyntax.allCases {
-      for long in [false, true] {
-        guard let l = try? PromptLayout(prompt, syntax: syntax, longPrompt: long, tokenizer: realTokenizer) else {
-          precondition(syntax == .weighted, "plain syntax cannot fail")
-          continue
-        }
-        precondition(!l.chunks.isEmpty && (long || l.chunks.count == 1), "\(l.chunks.count) chunks")
-        for chunk in l.chunks {
-          precondition(chunk.ids.count == realTokenizer.maxLength && chunk.weights.count == chunk.ids.count,
-                       "chunk of \(chunk.ids.count) ids")
-          precondition(chunk.tokens.count <= realTokenizer.maxContentTokens, "chunk of \(chunk.tokens.count) tokens")
-        }
-        precondition(l.chunks.map(\.tokens.count).reduce(0, +) + l.droppedTokens.count == l.count, "tokens lost")
-        for t in l.tokens {
-          precondition(t.source.lowerBound >= 0 && t.source.upperBound <= scalars, "token source \(t.source)")
-        }
-        blackHole(l.droppedText.count)
+    let layouts = PromptSyntax.allCases.flatMap { syntax in
+      [false, true].flatMap { long in TextCleanup.allCases.map { (syntax, long, $0) } }
+    }
+    for (syntax, long, cleanup) in chosen(layouts, data, exhaustive: exhaustive) {
+      guard let l = try? PromptLayout(prompt, syntax: syntax, longPrompt: long, tokenizer: realTokenizer,
+                                      cleanup: cleanup) else {
+        precondition(syntax == .weighted, "plain syntax cannot fail")
+        continue
       }
+      precondition(!l.chunks.isEmpty && (long || l.chunks.count == 1), "\(l.chunks.count) chunks")
+      for chunk in l.chunks {
+        precondition(chunk.ids.count == realTokenizer.maxLength && chunk.weights.count == chunk.ids.count,
+                     "chunk of \(chunk.ids.count) ids")
+        precondition(chunk.tokens.count <= realTokenizer.maxContentTokens, "chunk of \(chunk.tokens.count) tokens")
+      }
+      precondition(l.chunks.map(\.tokens.count).reduce(0, +) + l.droppedTokens.count == l.count, "tokens lost")
+      for t in l.tokens {
+        precondition(t.source.lowerBound >= 0 && t.source.upperBound <= scalars, "token source \(t.source)")
+      }
+      blackHole(l.droppedText.count)
     }
   }
 
@@ -151,8 +164,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
   static func image(_ data: Data) {
     let path = scratchFile("img", data)
+    // The header probe (batch triage) must agree with the decode whenever both succeed.
+    let header = try? ImageLoader.probe(path: path)
     guard let image = try? ImageLoader.load(path: path) else { return }
     precondition(image.pixels.count == image.width * image.height * 3, "pixel buffer does not match the size")
+    if let h = header ?? nil {
+      precondition(h.width == image.width && h.height == image.height,
+                   "probe says \(h.width)x\(h.height), decode gives \(image.width)x\(image.height)")
+    }
   }
 
   // MARK: - Helpers

@@ -186,3 +186,11 @@ final class AtomicOutput {
     token = nil
   }
 }
+
+/// The checks every output gets before long work, for files written by other means (e.g. `AtomicFile`): the folder
+/// exists and takes new files, no folder is in the way, and an existing file is only replaced with `overwrite`.
+public enum OutputCheck {
+  public static func file(_ path: String, overwrite: Bool) throws {
+    try AtomicOutput.check(destination: AtomicOutput.normalize(path), kind: .file, overwrite: overwrite)
+  }
+}

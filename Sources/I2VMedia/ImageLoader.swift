@@ -17,6 +17,14 @@ public struct DecodedImage: Sendable {
   public let warning: String?
 }
 
+/// An input image as its header describes it (see `ImageLoader.probe`).
+public struct ImageHeader: Sendable, Equatable {
+  /// Size after the EXIF orientation, as the decoded picture will have it.
+  public let width: Int
+  public let height: Int
+  public let exifOrientation: Int
+}
+
 /// Loads input images like `diffusers.utils.load_image` (PIL `exif_transpose` + `convert("RGB")`):
 ///
 /// - The format is detected from the content; the extension is ignored.
@@ -45,6 +53,21 @@ public enum ImageLoader {
     guard status == Int32(CM_OK.rawValue) else {
       throw mediaError(status: status, detail: err.message, path: path, role: .input)
     }
+  }
+
+  /// The size and orientation `loadDetailed` would find, read from the header and metadata without
+  /// decoding pixels (milliseconds for any size), and the errors the header already shows. nil when only a decode
+  /// can tell (a few formats FFmpeg reads); damage past the header shows only in `loadDetailed`.
+  public static func probe(path: String, maxPixels: Int = defaultMaxPixels) throws -> ImageHeader? {
+    var result = cm_image()
+    var known: Int32 = 0
+    var err = CErrorBuffer()
+    let status = err.call { cm_image_probe_file(path, Int64(maxPixels), &result, &known, $0, $1) }
+    guard status == Int32(CM_OK.rawValue) else {
+      throw mediaError(status: status, detail: err.message, path: path, role: .input)
+    }
+    guard known != 0 else { return nil }
+    return ImageHeader(width: Int(result.width), height: Int(result.height), exifOrientation: Int(result.orientation))
   }
 
   public static func load(path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {

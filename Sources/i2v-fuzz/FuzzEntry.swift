@@ -15,7 +15,7 @@ struct FuzzEntry {
     var argc = CommandLine.argc
     var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
     exit(i2v_fuzz_run(&argc, &argv) { bytes, size in
-      FuzzEntry.current.run(bytes.map { Data(bytes: $0, count: size) } ?? Data())
+      FuzzEntry.current.run(bytes.map { Data(bytes: $0, count: size) } ?? Data(), exhaustive: false)
       return 0
     })
     #else

@@ -33,7 +33,9 @@ struct BatchCommand: ParsableCommand {
       Failures: a bad image, a missing prompt or a failed generation fails that
       item only. The summary (done, skipped, failed with reasons) is printed,
       written to OUT/batch-summary.json (batch-summary-shard-K-of-N.json for a
-      shard), and the exit status is 1 if any item failed.
+      shard), and the exit status is 1 if any item failed. With --analyze each
+      item's motion (as `i2v analyze` measures it) is in its sidecar and the
+      summary, and the report lists the items most jittery first.
 
       Clusters: --shard K/N runs the items whose position in the sorted list is
       K modulo N (K from 0), so N processes share one batch without talking to
@@ -49,6 +51,7 @@ struct BatchCommand: ParsableCommand {
         i2v batch photos/ -o videos/ --shard 0/4     # first of 4 machines
         i2v batch photos/ -o videos/ --dry-run       # check, load nothing
         i2v batch photos/ -o videos/ --json > summary.json
+        i2v batch photos/ -o videos/ --analyze       # motion per item, by jitter
       """
   )
 
@@ -172,13 +175,16 @@ struct BatchCommand: ParsableCommand {
       } else if !redo && BatchOutputs.isComplete(output: item.output) {
         entry.status = .skipped
         entry.sidecar = relative(BatchOutputs.sidecarPath(for: item.output), to: outputDir)
+        entry.motion = BatchSummary.Motion.fromSidecar(BatchOutputs.sidecarPath(for: item.output))
       } else {
         var generation = item.options
         generation.overwrite = true  // the output is missing, incomplete, or --force: replacing it is the point
         let sessionItem = GenerationSession.Item(image: item.image, prompt: item.prompt ?? "", output: item.output,
                                                  framesDir: nil, options: generation, saveTensors: nil)
         do {
-          _ = try session.prepare(sessionItem)
+          // A run reads only the image's header here and decodes its pixels once, when the item runs; a dry run
+          // has nothing to save and decodes here, so damage anywhere in the file shows.
+          _ = dryRun ? try session.prepare(sessionItem).warnings : try session.check(sessionItem)
           todo.append((item, sessionItem))
         } catch {
           entry.status = .failed
@@ -219,6 +225,7 @@ struct BatchCommand: ParsableCommand {
       if !(force || options.overwrite) && BatchOutputs.isComplete(output: item.output) {
         entry.status = .skipped
         entry.sidecar = relative(BatchOutputs.sidecarPath(for: item.output), to: outputDir)
+        entry.motion = BatchSummary.Motion.fromSidecar(BatchOutputs.sidecarPath(for: item.output))
         results[item.position] = entry
         continue
       }
@@ -236,6 +243,7 @@ struct BatchCommand: ParsableCommand {
         entry.guidance = r.request.guidanceScale
         entry.fps = r.videoFPS
         entry.sidecar = relative(r.sidecarPath, to: outputDir)
+        entry.motion = r.provenance.motion.map(BatchSummary.Motion.init)
       } catch {
         entry.status = .failed
         entry.error = "\(error)"

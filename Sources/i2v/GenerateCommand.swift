@@ -68,8 +68,11 @@ struct GenerateCommand: ParsableCommand {
           --prompt "a (fluffy:1.3) cat, [blurry] background" \\
           --negative-prompt "(low quality:1.2)"
         i2v generate --image cat.png --prompt "a cat walking" --clips 3 -o walk.mp4
+        i2v generate --image cat.png --prompt "a cat" --analyze -o cat.mp4   # motion verdict in the sidecar
         i2v generate --image city.png --clips 4 --join-blend 2 -o story.mp4 \\
           --prompt-file story.txt   # one line per clip
+        i2v generate --image cat.png --prompt "a cat singing" --audio song.m4a \\
+          --fit-to-audio --clips auto -o song.mp4   # clips of <= 16 frames
         i2v generate --image h.png --long-prompt -o h.mp4 \\
           --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
       """
@@ -110,7 +113,8 @@ struct GenerateCommand: ParsableCommand {
       if let framesDir { try VideoWriter.checkFormat(path: framesDir) }
       try ImageLoader.checkSupported(path: image)
       // A chain runs the encoders once per clip, so they stay loaded.
-      let opened = try GenerationSession(modelOptions.settings(single: options.clips == 1), report: report)
+      let single = options.settings.clips == 1 && !options.settings.clipsFromAudio
+      let opened = try GenerationSession(modelOptions.settings(single: single), report: report)
       session = opened
       var settings = options.settings
       var text = prompt ?? ""
@@ -154,7 +158,8 @@ struct GenerateCommand: ParsableCommand {
 
   /// --dry-run: the checked job and its memory estimate against what the device has free.
   private func printPlan(_ session: GenerationSession, _ item: GenerationSession.Item) throws {
-    let request = try session.prepare(item).request
+    let job = try session.prepare(item)
+    let request = job.request
     let e = try session.memoryEstimate(request)
     let available = MemoryEstimate.available(on: session.device)
     if json {
@@ -162,8 +167,8 @@ struct GenerateCommand: ParsableCommand {
       return
     }
     let gib = { (b: Int) in MemoryAdvice.gib(UInt64(b)) }
-    let o = item.options
-    let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)
+    let o = job.item.options  // --clips auto: the count the sound chose
+    let joined = job.videoFrames ?? ClipJoin.frameCount(clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)
     let frames = o.clips == 1
       ? "\(request.frames) frames" : "\(o.clips) clips of \(request.frames) frames (\(joined) joined)"
     print("ok: \(request.width)x\(request.height), \(frames), \(request.steps) steps, guidance "

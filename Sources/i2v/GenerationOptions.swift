@@ -64,13 +64,19 @@ struct GenerationOptions: ParsableArguments {
     + "sound (round(seconds x fps), at most \(SoundTrackPlan.maxFrames))."))
   var fitToAudio = false
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
-    "Chain K clips into one video: clip k+1 starts from clip k's last frame, with seed S+k (README, Longer videos).",
-    valueName: "K"))
-  var clips = 1
+    "Chain K clips into one video: clip k+1 starts from clip k's last frame, with seed S+k (README, Longer videos). "
+      + "With --fit-to-audio the sound's length is shared by the K clips; 'auto': as many clips of at most --frames "
+      + "frames as the sound needs.",
+    valueName: "K|auto"))
+  var clips: ClipCount = .count(1)
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
     "Cross-fade N frames at each join of --clips (at most (frames-1)/2; 0: a cut). K clips of F frames "
       + "give F + (K-1)(F-1-N) frames.", valueName: "N"))
   var joinBlend = 0
+  @Flag(name: .long, help: ArgumentHelp(
+    "Measure the written video's motion as `i2v analyze` does (optical flow: motion, jitter, flicker, sharpness) and "
+      + "record the measures and verdict in the sidecar (batch: also in its summary, sortable by jitter)."))
+  var analyze = false
   @Flag(name: .long, help: "Replace existing output files.") var overwrite = false
   @Option(name: .long, parsing: .unconditional, help: "Video quality (x264/VP9 CRF; lower is better, default 18).") var crf: Int?
   @Flag(name: .long, help: "Leave the prompt and seed out of the video's metadata (the sidecar still has them).")
@@ -108,13 +114,27 @@ struct GenerationOptions: ParsableArguments {
     g.crf = crf
     g.metadata = !noMetadata
     g.textCleanup = textCleanup
-    g.clips = clips
+    switch clips {
+    case .count(let k): g.clips = k
+    case .auto: g.clipsFromAudio = true
+    }
     g.joinBlend = joinBlend
+    g.analyze = analyze
     return g
   }
 
   func validate() throws {
     do { try settings.validate() } catch let e as SettingsError { throw ValidationError(e.message) }
+  }
+}
+
+/// `--clips K` or `--clips auto`.
+enum ClipCount: ExpressibleByArgument {
+  case count(Int)
+  case auto
+
+  init?(argument: String) {
+    if argument == "auto" { self = .auto } else if let k = Int(argument) { self = .count(k) } else { return nil }
   }
 }
 

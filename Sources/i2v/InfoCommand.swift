@@ -42,6 +42,8 @@ struct InfoCommand: ParsableCommand {
         lines.append(("  cuda:\(g.index)", text))
       }
       for (name, version) in MediaLibraries.versions() { lines.append((name, version)) }
+      lines.append(("OpenCV", MotionAnalyzer.openCVVersion.map { "\($0)  (optical flow of i2v analyze)" }
+        ?? "not in this build (i2v analyze needs it)"))
       let width = lines.map(\.0.count).max() ?? 0
       for (k, v) in lines { print(k.padding(toLength: width + 2, withPad: " ", startingAt: 0) + v) }
     } catch let e as TorchError {

@@ -14,6 +14,7 @@ enum I2VSubcommands {
     TokenizeCommand.self,
     FramesToVideoCommand.self,
     InterpolateCommand.self,
+    AnalyzeCommand.self,
     BenchCommand.self,
   ]
 }

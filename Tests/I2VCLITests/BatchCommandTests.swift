@@ -49,6 +49,26 @@ import Testing
     #expect(r.stderr.contains("failed:\n  b.png:"), "\(r.stderr)")
   }
 
+  /// The triage before loading reads each image's header only (the pixels are decoded once, when the item runs): a
+  /// PNG cut after its header passes it and fails at its turn, alone; a dry run decodes and reports it up front.
+  @Test func triageReadsHeadersAndDryRunDecodes() throws {
+    let f = try BatchFolder([("a.png", "square_48x48.png"), ("b.png", "landscape_96x72.png")],
+                            prompts: ["a.txt": "a cat", "b.txt": "a hill"])
+    let b = f.input.appendingPathComponent("b.png")
+    let whole = try Data(contentsOf: b)
+    try whole.prefix(whole.count / 2).write(to: b)
+    let dry = try f.run(["--dry-run"])
+    #expect(dry.status != 0)
+    #expect(dry.stderr.contains("1 cannot run"), "\(dry.stderr)")
+    let r = try f.run()
+    #expect(r.status != 0)
+    #expect(r.stderr.contains("2 to generate"), "the header passes the triage: \(r.stderr)")
+    #expect(f.outputs().filter { $0.hasSuffix(".mp4") } == ["a.mp4"])
+    let summary = try f.summary()
+    #expect(summary.images("failed") == ["b.png"])
+    #expect((summary.entry(image: "b.png")?["error"] as? String ?? "").contains("b.png"))
+  }
+
   @Test func csvManifestWithPerRowOverrides() throws {
     let f = try BatchFolder([("a.png", "square_48x48.png"), ("b.png", "wide_55x31.png"), ("c.png", "wide_102x58.png")])
     let manifest = f.root.appendingPathComponent("jobs.csv")

@@ -5,7 +5,7 @@ import Testing
   @Test func reportsRuntimeAndLibraries() throws {
     let r = try CLI.run(["info", "--threads", "1"])
     #expect(r.status == 0, "\(r.stderr)")
-    for field in ["libtorch", "threads", "CUDA", "libavcodec", "libpng"] {
+    for field in ["libtorch", "threads", "CUDA", "libavcodec", "libpng", "OpenCV"] {
       #expect(r.stdout.contains(field), "\(field) missing from: \(r.stdout)")
     }
     #expect(r.stdout.contains("threads    1 of") || r.stdout.contains("1 of"), "\(r.stdout)")

@@ -104,6 +104,33 @@ import Testing
     #expect((record["sha256"] as? String)?.count == 64)
   }
 
+  /// 1.5 s of sound at 8 fps (12 frames) over chained 4-frame clips: --clips auto takes 4 clips (4 + 3·3 = 13
+  /// frames, one cut); --clips 2 shares it as 2 clips of 7 (13, one cut). Video and sound last 1.5 s.
+  @Test func fitToAudioOverChainedClips() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let tone = try Self.tone(dir, seconds: 1.5)
+    for (clips, count, perClip) in [("auto", 4, 4), ("2", 2, 7)] {
+      let name = "fit-\(clips).mp4"
+      let r = try generate(dir, ["--audio", tone, "--fit-to-audio", "--clips", clips], output: name)
+      #expect(r.status == 0, "\(r.stderr)")
+      #expect(r.stderr.contains("12 frames from \(count) clips"), "\(r.stderr)")
+      #expect(!r.stderr.contains("warning: the sound track"), "lengths match: \(r.stderr)")
+      let out = dir.appendingPathComponent(name).path
+      let video = try Self.probe(out, "video"), audio = try Self.probe(out, "audio")
+      let v = try #require(Double(video["duration"] ?? "")), a = try #require(Double(audio["duration"] ?? ""))
+      #expect(abs(v - 1.5) < 1e-6 && abs(a - v) <= 1.0 / 8, "video \(v) s, audio \(a) s")
+      let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".json")))
+        as? [String: Any] ?? [:]
+      let records = sidecar["clips"] as? [[String: Any]] ?? []
+      #expect(records.count == count)
+      #expect(records.last?["last_frame"] as? Int == 11, "\(records.last ?? [:])")
+      #expect((sidecar["parameters"] as? [String: Any])?["frames"] as? Int == perClip)
+    }
+    let noSound = try generate(dir, ["--clips", "auto"], output: "x.mp4")
+    #expect(noSound.status == 64 && noSound.stderr.contains("--clips auto chooses"), "\(noSound.stderr)")
+  }
+
   /// Without --fit-to-audio a longer sound is cut at the video's end (warned about); ffprobe sees AAC as long as
   /// the video, starting at 0.
   @Test func defaultCutsTheSoundAtTheVideosEnd() throws {

@@ -122,4 +122,31 @@ final class ImageCorpusTests: XCTestCase {
       XCTAssertEqual(decoded.image.width, swapped ? decoded.storedHeight : decoded.storedWidth, file)
     }
   }
+
+  /// The header probe (batch triage) agrees with Pillow's size and orientation for every file it can settle, and
+  /// settles nearly all of them: the size checks of a batch run on headers, the pixels are decoded once, at run time.
+  func testProbeAgreesWithTheDecodeWithoutDecoding() throws {
+    var settled = 0, failures: [String] = []
+    let cases = Self.manifest.images.filter { $0.expect == "pixels" }
+    for entry in cases {
+      let path = Self.folder + "/" + entry.file
+      guard let header = try ImageLoader.probe(path: path) else { continue }
+      settled += 1
+      let decoded = try ImageLoader.loadDetailed(path: path)
+      if header.width != entry.width || header.height != entry.height
+        || header.exifOrientation != decoded.exifOrientation
+      {
+        failures.append("\(entry.file): probe \(header.width)x\(header.height) orientation \(header.exifOrientation); "
+          + "decode \(entry.width ?? 0)x\(entry.height ?? 0) orientation \(decoded.exifOrientation)")
+      }
+    }
+    XCTAssertTrue(failures.isEmpty, failures.joined(separator: "\n"))
+    XCTAssertGreaterThanOrEqual(settled, cases.count * 9 / 10, "the probe settles \(settled) of \(cases.count)")
+    // What the header already shows is refused by the probe as by the decode: too many pixels, not an image.
+    XCTAssertThrowsError(try ImageLoader.probe(path: Self.folder + "/" + "jpeg_orient8.jpg", maxPixels: 10))
+    let text = NSTemporaryDirectory() + "/i2v-probe-\(getpid()).png"
+    try Data("this is not an image".utf8).write(to: URL(fileURLWithPath: text))
+    defer { try? FileManager.default.removeItem(atPath: text) }
+    XCTAssertThrowsError(try ImageLoader.probe(path: text)) { XCTAssertTrue("\($0)".contains(text), "\($0)") }
+  }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import I2VBrowserTesting
 import Testing
 
 /// The page in a real browser: headless Chromium picks the fixture image, chooses the smoke preset, types a
@@ -6,15 +7,14 @@ import Testing
 /// .build/test-artifacts/serve-page.png. Without Chromium this fails (Scripts/install-deps.sh installs it).
 @Suite struct ServeBrowserTests {
   @Test func pageRunsAJobAndPlaysTheVideo() throws {
-    guard let executable = Chromium.find() else {
+    guard let executable = HeadlessChromium.executable else {
       Issue.record("chromium is not installed: this test drives the page in it (Scripts/install-deps.sh installs it)")
       return
     }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-serve-browser-\(UUID().uuidString)")
     let server = try LiveServer(outputDir: dir.appendingPathComponent("videos"))
     defer { _ = server.stop() }
-    let browser = try Chromium(executable: executable)
-    defer { browser.close() }
+    let browser = try HeadlessChromium(executable: executable)
 
     try browser.openPage(server.url)
     #expect(try browser.waitUntil("document.querySelectorAll('#preset option').length > 0 && "
@@ -55,10 +55,11 @@ import Testing
 
     let artifacts = ServeFixture.root.appendingPathComponent(".build/test-artifacts")
     try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
-    let shot = artifacts.appendingPathComponent("serve-page.png")
-    try browser.screenshot(to: shot)
-    let png = try Data(contentsOf: shot)
+    let png = try browser.screenshot()
+    try png.write(to: artifacts.appendingPathComponent("serve-page.png"))
     #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    // A clean page: nothing on its console, no uncaught exception.
+    #expect(try browser.pageProblems() == [])
 
     // "Use these settings again": the form gets the job's settings (its seed too) and its image back.
     try browser.evaluate("document.querySelector('[data-action=reuse]').click(); true")

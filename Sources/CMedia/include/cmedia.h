@@ -67,6 +67,15 @@ int cm_image_decode_file(const char *path, int64_t max_pixels, cm_image *out, ch
 int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, char *err,
                            size_t errlen);
 void cm_image_release(cm_image *image);
+// What decoding would say about the image without decoding its pixels: the format, the size after orientation
+// (width, height, orientation, source_width, source_height filled; pixels NULL, warning empty), and the errors the
+// header already shows (empty, not an image, unsupported, more than `max_pixels`). `*known` = 1 when the header
+// and metadata settle the size; 0 when only a decode can tell (formats read through FFmpeg without a size in
+// their header, sizes defined after the header, a TIFF whose orientation may sit in XMP). Damage past the header
+// is found only by decoding.
+int cm_image_probe_file(const char *path, int64_t max_pixels, cm_image *out, int *known, char *err, size_t errlen);
+int cm_image_probe_memory(const uint8_t *data, size_t size, int64_t max_pixels, cm_image *out, int *known, char *err,
+                          size_t errlen);
 // A quick look at the first bytes of `path`: CM_ERR_UNSUPPORTED (with the reason) when this build cannot decode
 // that format at all (without FFmpeg: anything but PNG), else CM_OK, also when the file cannot be read (decoding
 // it then says why). For failing fast before long work.

@@ -193,7 +193,8 @@ public struct BatchPlan {
       case "interpolate": o.interpolate = try parse(key, text)
       case "audio": o.audio = resolve(text, against: mediaBase)
       case "fit_to_audio": o.fitToAudio = try parse(key, text)
-      case "clips": o.clips = try parse(key, text)
+      case "clips":
+        if text == "auto" { o.clipsFromAudio = true } else { o.clips = try parse(key, text) }
       case "join_blend": o.joinBlend = try parse(key, text)
       case "prompt_file": o.clipPrompts = try PromptFile.read(resolve(text, against: presetBase))
       default: throw BatchPlanError("field '\(key)' is not supported")  // BatchManifest.columns and this switch agree

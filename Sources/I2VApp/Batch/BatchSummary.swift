@@ -29,6 +29,8 @@ public struct BatchSummary: Codable {
     public var steps: Int?
     public var guidance: Double?
     public var fps: Int?
+    /// `--analyze`: the video's motion in brief (the sidecar has all of it).
+    public var motion: Motion?
 
     public init(position: Int, image: String, origin: String, status: Status, output: String, prompt: String?,
                 seed: UInt64?)
@@ -40,6 +42,40 @@ public struct BatchSummary: Codable {
       self.output = output
       self.prompt = prompt
       self.seed = seed
+    }
+  }
+
+  /// An item's motion measures (`--analyze`): enough to sort a batch by jitter or find its weak clips.
+  public struct Motion: Codable, Equatable {
+    public var rating: String
+    public var motionPercentPerSecond: Double
+    public var jitterPercent: Double
+    public var jitterRatio: Double
+    public var warpError: Double
+    public var sharpnessMedian: Double
+    public var cuts: Int
+
+    public init(_ a: MotionAnalysis) {
+      rating = a.verdict.rating
+      motionPercentPerSecond = a.clip.motionPercentPerSecond
+      jitterPercent = a.clip.jitterPercent
+      jitterRatio = a.clip.jitterRatio
+      warpError = a.clip.warpError
+      sharpnessMedian = a.clip.sharpnessMedian
+      cuts = a.clip.cuts.count
+    }
+
+    /// The same keys as `i2v analyze --json`'s clip measures.
+    public enum CodingKeys: String, CodingKey {
+      case rating, motionPercentPerSecond = "motion_pct_diagonal_per_s", jitterPercent = "jitter_pct_diagonal"
+      case jitterRatio = "jitter_ratio", warpError = "warp_error", sharpnessMedian = "sharpness_median", cuts
+    }
+
+    /// What an earlier run recorded in an output's sidecar (nil when it was not analysed).
+    public static func fromSidecar(_ path: String) -> Motion? {
+      struct Sidecar: Decodable { var motion: MotionAnalysis? }
+      guard let data = FileManager.default.contents(atPath: path) else { return nil }
+      return (try? JSONDecoder().decode(Sidecar.self, from: data))?.motion.map(Motion.init)
     }
   }
 
@@ -131,6 +167,15 @@ public struct BatchSummary: Codable {
     if !failed.isEmpty {
       lines.append("failed:")
       for f in failed { lines.append("  \(f.origin): \(f.error ?? "unknown error")") }
+    }
+    let analysed = items.filter { $0.motion != nil }.sorted { $0.motion!.jitterPercent > $1.motion!.jitterPercent }
+    if !analysed.isEmpty {
+      lines.append("motion, most jittery first (jitter % of the diagonal per frame; motion % per second; warp error):")
+      for e in analysed {
+        let m = e.motion!
+        lines.append("  \(e.output): jitter \(Format.fixed(m.jitterPercent, 3))%, motion "
+          + "\(Format.fixed(m.motionPercentPerSecond, 2))%/s, warp \(Format.fixed(m.warpError, 2)) — \(m.rating)")
+      }
     }
     if let summaryPath { lines.append("summary: \(summaryPath)") }
     return lines.joined(separator: "\n") + "\n"

@@ -17,6 +17,8 @@ public struct Provenance: Codable {
   public var interpolation: InterpolationRecord?
   /// `--audio`: the sound track's file and what was done with it (nil without one).
   public var audio: AudioRecord?
+  /// `--analyze`: the written frames' motion measures and verdict (`i2v analyze`'s, nil without it).
+  public var motion: MotionAnalysis?
 
   public struct InterpolationRecord: Codable {
     public var factor: Int
@@ -180,7 +182,7 @@ public struct Provenance: Codable {
 
   public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
-    case gpuMemory = "gpu_memory", warnings, interpolation, audio, clips, joinBlend = "join_blend"
+    case gpuMemory = "gpu_memory", warnings, interpolation, audio, clips, joinBlend = "join_blend", motion
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.

@@ -81,8 +81,10 @@ public enum ClipChain {
     return h.finalizeHex()
   }
 
-  /// Runs the clips of `request` (the item's first clip) with `generate`, resuming from the clip files of `output`.
-  static func run(_ request: GenerationRequest, item: GenerationSession.Item, blend: Int, report: ProgressSink,
+  /// Runs the clips of `request` (the item's first clip) with `generate`, resuming from the clip files of `output`;
+  /// `length`: the joined video's frames when fewer than the clips make (the surplus goes from the end).
+  static func run(_ request: GenerationRequest, item: GenerationSession.Item, blend: Int, length: Int? = nil,
+                  report: ProgressSink,
                   keyContext: (dtype: String, model: String),
                   generate: (Int, GenerationRequest) throws -> GenerationOutput) throws -> Output
   {
@@ -122,6 +124,10 @@ public enum ClipChain {
         conditioningSHA256: pixelHash(next.image), resumed: resumed))
       // Clip k+1 starts from this clip's last frame as generated: the uint8 pixels the video holds before joining.
       next.image = frames[frames.count - 1]
+    }
+    if let length, length < video.count {
+      video.removeLast(video.count - length)
+      records[records.count - 1].lastFrame = length - 1
     }
     return Output(frames: video, clips: records, last: last, timings: timings)
   }

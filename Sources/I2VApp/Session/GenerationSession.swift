@@ -119,6 +119,8 @@ public final class GenerationSession {
     public var warnings: [String]
     /// `--audio`: the probed sound and how it fits the video (the frame count already follows it).
     public var sound: SoundTrackPlan?
+    /// `--fit-to-audio` over chained clips: the joined video's frames, fewer than the clips make (`AudioClipFit`).
+    public var videoFrames: Int? = nil
   }
 
   /// The size of an item's video (its settings over its preset), without reading its image.
@@ -140,8 +142,32 @@ public final class GenerationSession {
     return VideoShape(width: w, height: h, frames: o.frames ?? settings.frames, decodeChunkSize: o.decodeChunkSize)
   }
 
-  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths.
+  /// Everything about an item that can be checked without weights: preset, sizes, image, output paths. Decodes
+  /// the image (once: the job carries it to `run`).
   public func prepare(_ item: Item) throws -> PreparedJob {
+    try resolve(item) { .decoded(try ImageLoader.loadDetailed(path: item.image)) }
+  }
+
+  /// `prepare`'s checks and warnings from the image's header instead of its pixels (batch triage: every item is
+  /// checked before the model loads, and its pixels are decoded once, when it runs). Damage past the header and
+  /// the warnings that need pixels (blur, exposure, decoder notes) come with `prepare`. Falls back to a decode for
+  /// the few formats whose header does not settle the size.
+  public func check(_ item: Item) throws -> [String] {
+    try resolve(item) {
+      if let header = try ImageLoader.probe(path: item.image) { return .header(header) }
+      return .decoded(try ImageLoader.loadDetailed(path: item.image))
+    }.warnings
+  }
+
+  /// The input image as `resolve` gets it: decoded, or only its header.
+  private enum InputImage {
+    case decoded(DecodedImage)
+    case header(ImageHeader)
+  }
+
+  /// `prepare` and `check`: `image` is read where its errors have always come, after the output and sound checks.
+  /// With a header only, the job's request holds no pixels; it never leaves `check`.
+  private func resolve(_ item: Item, image readImage: () throws -> InputImage) throws -> PreparedJob {
     let o = item.options
     let settings = try GenerationPreset.load(o.preset)
     let shape = try videoShape(item)
@@ -162,26 +188,41 @@ public final class GenerationSession {
     }
     _ = try VideoWriter.checkOutput(path: item.output, options: soundOptions)
     if let dir = item.framesDir { _ = try VideoWriter.checkOutput(path: dir, options: writeOptions) }
-    if o.fitToAudio && o.clips > 1 {
-      throw SettingsError("--fit-to-audio chooses the frames of one clip; with --clips \(o.clips), set --frames (per "
-        + "clip) yourself: the sound is cut or padded at the joined video's end")
-    }
     // The whole sound is decoded now, so a bad file fails before any weights load.
+    let chainedFit = o.fitToAudio && (o.clips > 1 || o.clipsFromAudio)
     let sound = try o.audio.map {
-      try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS)
+      try SoundTrackPlan(audio: SoundTrack.probe(path: $0), fit: o.fitToAudio, frames: shape.frames, fps: videoFPS,
+                         chained: chainedFit)
+    }
+    // --fit-to-audio over chained clips: the clip count (--clips auto) and frames per clip follow the sound.
+    var item = item
+    var clipFit: AudioClipFit?
+    if chainedFit, let sound {
+      let fit = try AudioClipFit(target: sound.frames, clips: o.clipsFromAudio ? nil : o.clips,
+                                 maxFramesPerClip: min(o.frames ?? settings.frames, SoundTrackPlan.maxFrames),
+                                 blend: o.joinBlend)
+      item.options.clips = fit.clips
+      item.options.clipsFromAudio = false
+      clipFit = fit
     }
     // With --clips the sound goes with the joined video, so its length is compared with that.
     var soundWarnings = sound?.warnings ?? []
-    if let sound, o.clips > 1 {
+    if let sound, o.clips > 1, clipFit == nil {
       let joined = ClipJoin.frameCount(clips: o.clips, framesPerClip: sound.frames, blend: o.joinBlend)
       soundWarnings = SoundTrackPlan.mismatch(audio: sound.audio, frames: joined, fps: Double(videoFPS), fade: sound.fade,
                                               fix: "change --frames or --clips to match it").map { [$0] } ?? []
     }
-    let decoded = try ImageLoader.loadDetailed(path: item.image)
-    var request = GenerationRequest(image: decoded.image, prompt: item.prompt, negativePrompt: o.negativePrompt)
+    let image = try readImage()
+    let decoded: DecodedImage?, imageSize: (width: Int, height: Int)
+    switch image {
+    case .decoded(let d): (decoded, imageSize) = (d, (d.image.width, d.image.height))
+    case .header(let h): (decoded, imageSize) = (nil, (h.width, h.height))
+    }
+    var request = GenerationRequest(image: decoded?.image ?? RGBImage(unchecked: 0, 0, []), prompt: item.prompt,
+                                    negativePrompt: o.negativePrompt)
     request.width = w
     request.height = h
-    request.frames = sound?.frames ?? shape.frames
+    request.frames = clipFit?.framesPerClip ?? sound?.frames ?? shape.frames
     request.steps = o.steps ?? settings.steps
     request.promptSyntax = o.promptSyntax ?? settings.promptSyntax
     request.longPrompt = o.longPrompt ?? settings.longPrompt
@@ -219,15 +260,23 @@ public final class GenerationSession {
     request.seed = o.seed ?? UInt64.random(in: 0..<(1 << 32))
     request.decodeChunkSize = o.decodeChunkSize
     request.textCleanup = o.textCleanup
-    try request.validate(latentScale: latentScale)
+    if decoded != nil {
+      try request.validate(latentScale: latentScale)
+    } else {
+      try request.validateSettings(latentScale: latentScale)
+      try request.validateImageSize(width: imageSize.width, height: imageSize.height)
+    }
     try ClipChain.check(item, frames: request.frames)
+    if o.analyze { try MotionAnalyzer.checkCanAnalyze(frames: ClipJoin.frameCount(
+      clips: o.clips, framesPerClip: request.frames, blend: o.joinBlend)) }
     // An input is never used silently when its decoding noted something (damage the decoder reported, 16-bit gray
     // clipped as Pillow clips it, frames or pages left out): a warning printed and kept in the sidecar.
-    let imageWarnings = decoded.warning.map { ["\(item.image): \($0)"] } ?? []
+    let imageWarnings = decoded?.warning.map { ["\(item.image): \($0)"] } ?? []
+    let pixelWarnings = decoded.map { InputImageAdvisor.warnings($0.image, width: request.width, height: request.height) }
     return PreparedJob(item: item, request: request, preset: settings, guidance: guidance, writeOptions: writeOptions,
                        videoFPS: videoFPS, warnings: imageWarnings + SafeRanges.warnings(for: request)
-                         + InputImageAdvisor.warnings(decoded.image, width: request.width, height: request.height)
-                         + soundWarnings, sound: sound)
+                         + (pixelWarnings ?? []) + soundWarnings, sound: sound,
+                       videoFrames: clipFit.map { $0.clips > 1 ? $0.frames : nil } ?? nil)
   }
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
@@ -285,8 +334,8 @@ public final class GenerationSession {
     // Laid out once per clip: for the notes below and for the pipeline (syntax errors were caught by `prepare`).
     let report = self.report
     let count = item.options.clips
-    let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, report: report,
-                                  keyContext: keyContext) { k, clip in
+    let chain = try ClipChain.run(request, item: item, blend: item.options.joinBlend, length: job.videoFrames,
+                                  report: report, keyContext: keyContext) { k, clip in
       var clip = clip
       let prompts = try PromptPlan(request: clip, tokenizer: pipeline.tokenizer)
       clip.prompts = prompts
@@ -327,11 +376,26 @@ public final class GenerationSession {
     let soundReport = try writeVideo(frames: images, to: item.output, options: finalOptions)
     var timings = ["load": loadSeconds, "write": Date().timeIntervalSince(writeStarted)]
     timings.merge(chain.timings) { $1 }
+    var runWarnings = warnings
+    var motion: MotionAnalysis?
+    if item.options.analyze {
+      let analyzeStarted = Date()
+      do {
+        motion = try analyzeMotion(images, fps: Double(interpolation?.fpsWritten ?? videoFPS))
+      } catch {
+        // The video is written and fine: a failed measurement is said and recorded, not the run's failure.
+        let warning = "motion analysis failed: \(error)"
+        report.notice("warning: \(warning)")
+        runWarnings.append(warning)
+      }
+      timings["analyze"] = Date().timeIntervalSince(analyzeStarted)
+    }
     timings["total"] = Date().timeIntervalSince(started)
     var provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
-                                    videoFPS: videoFPS, warnings: warnings, timings: timings,
+                                    videoFPS: videoFPS, warnings: runWarnings, timings: timings,
                                     gpuMemory: chain.last?.gpuMemory, guidanceScales: chain.last?.guidanceScales ?? [])
     provenance.interpolation = interpolation
+    provenance.motion = motion
     if let plan = job.sound, let soundReport {
       provenance.audio = try Provenance.AudioRecord(plan, written: soundReport)
     }
@@ -356,7 +420,17 @@ public final class GenerationSession {
     return Result(output: item.output, seed: request.seed, request: request, frames: chain.frames.count,
                   videoFPS: videoFPS, preset: preset,
                   seconds: Date().timeIntervalSince(started), timings: chain.last?.timings ?? [], sidecarPath: sidecar,
-                  framesSidecarPath: framesSidecar, guidance: guidance, warnings: warnings, provenance: provenance)
+                  framesSidecarPath: framesSidecar, guidance: guidance, warnings: runWarnings, provenance: provenance)
+  }
+
+  /// `--analyze`: the written frames' motion, with progress and the verdict as a notice.
+  private func analyzeMotion(_ frames: [RGBImage], fps: Double) throws -> MotionAnalysis {
+    report.begin("analysing motion ")
+    let analysis = try MotionAnalyzer.analyze(frames, fps: fps, fpsSource: "generated") { report.update($0, of: $1) }.0
+    let c = analysis.clip
+    report.notice("motion: \(analysis.verdict.summary) (motion \(Format.fixed(c.motionPercentPerSecond, 2))% of the "
+      + "diagonal per second, jitter \(Format.fixed(c.jitterPercent, 3))%, warp error \(Format.fixed(c.warpError, 2)))")
+    return analysis
   }
 
   /// The job's estimated peak memory (configs and weight headers only).

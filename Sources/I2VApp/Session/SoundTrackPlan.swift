@@ -20,13 +20,14 @@ public struct SoundTrackPlan: Sendable {
 
   public var videoSeconds: Double { Double(frames) / Double(fps) }
 
-  /// `frames`: the settings' count, replaced by round(duration × fps) with `fit`.
-  public init(audio: AudioInfo, fit: Bool, frames settingsFrames: Int, fps: Int) throws {
+  /// `frames`: the settings' count, replaced by round(duration × fps) with `fit`; `chained`: the frames of
+  /// several clips (`AudioClipFit`), which one clip's limit does not bound.
+  public init(audio: AudioInfo, fit: Bool, frames settingsFrames: Int, fps: Int, chained: Bool = false) throws {
     self.audio = audio
     self.fit = fit
     self.fps = fps
     let fitted = max(1, Int((audio.duration * Double(fps)).rounded()))
-    if fit && fitted > Self.maxFrames {
+    if fit && !chained && fitted > Self.maxFrames {
       let limit = Double(Self.maxFrames) / Double(fps)
       throw SettingsError("--fit-to-audio: '\(audio.path)' lasts \(Format.fixed(audio.duration, 2)) s, which needs "
         + "\(fitted) frames at \(fps) fps; I2VGen-XL makes at most \(Self.maxFrames) frames in one clip (it was trained "
@@ -36,7 +37,7 @@ public struct SoundTrackPlan: Sendable {
     frames = fit ? fitted : settingsFrames
     fade = fit ? Self.fitFade : SoundTrack.defaultFade
     let note = Self.mismatch(audio: audio, frames: frames, fps: Double(fps), fade: fade,
-                             fix: fitted <= Self.maxFrames
+                             fix: fitted <= Self.maxFrames || chained
                                ? "--fit-to-audio makes \(fitted) frames so the video lasts as long as the sound"
                                : "the sound is longer than the \(Self.maxFrames) frames one clip can hold; shorten it "
                                  + "for --fit-to-audio")

@@ -41,10 +41,14 @@ public struct GenerationSettings: Sendable, Equatable {
   public var textCleanup: TextCleanup = .ftfy
   /// Clips chained into one video: clip k+1 starts from clip k's last written frame, with seed + k (see `ClipChain`).
   public var clips = 1
+  /// `--clips auto` (with `--fit-to-audio`): as many clips as the sound needs (`AudioClipFit`); `clips` is then unused.
+  public var clipsFromAudio = false
   /// Frames cross-faded at each join (`ClipJoin`); 0: a plain cut.
   public var joinBlend = 0
   /// One prompt per clip (`--prompt-file`); nil: the item's prompt for every clip.
   public var clipPrompts: [String]?
+  /// Measure the written video's motion (`MotionAnalyzer`) and record it in the sidecar.
+  public var analyze = false
 
   public init() {}
 
@@ -66,7 +70,15 @@ public struct GenerationSettings: Sendable, Equatable {
     if fitToAudio && audio == nil {
       throw SettingsError("--fit-to-audio needs a sound track: add --audio FILE")
     }
-    if fitToAudio, let f = frames {
+    if clipsFromAudio && !fitToAudio {
+      throw SettingsError("--clips auto chooses the number of clips from the sound's length: add --audio FILE "
+        + "--fit-to-audio, or give a number of clips")
+    }
+    if clipsFromAudio, let p = clipPrompts {
+      throw SettingsError("--clips auto cannot follow a prompt file: its \(p.count) line(s) fix the number of clips"
+        + "\n  fix: pass --clips \(p.count), or leave out the prompt file")
+    }
+    if fitToAudio, !clipsFromAudio, let f = frames {
       throw SettingsError("--fit-to-audio chooses the number of frames from the sound's length; leave out --frames "
         + "(got \(f)), or --fit-to-audio to keep \(f) frames and cut the sound")
     }
@@ -77,7 +89,7 @@ public struct GenerationSettings: Sendable, Equatable {
       throw SettingsError("--clips must be between 1 and \(ClipChain.maxClips) (got \(clips))")
     }
     if joinBlend < 0 { throw SettingsError("--join-blend must be 0 or more frames (got \(joinBlend))") }
-    if joinBlend > 0 && clips < 2 { throw SettingsError("--join-blend \(joinBlend) needs --clips 2 or more") }
+    if joinBlend > 0 && clips < 2 && !clipsFromAudio { throw SettingsError("--join-blend \(joinBlend) needs --clips 2 or more") }
     if let p = clipPrompts, p.count != clips {
       throw SettingsError("the prompt file has \(p.count) prompt(s) (one per non-empty line) but --clips is "
         + "\(clips)\n  fix: give one line per clip, or pass --clips \(p.count)")

@@ -70,6 +70,15 @@ public struct GenerationRequest: Sendable {
 
   /// Checks everything that does not need the model; `latentScale` is the VAE's pixel/latent ratio.
   public func validate(latentScale: Int = 8) throws {
+    try validateSettings(latentScale: latentScale)
+    guard image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3 else {
+      throw PipelineError.invalidRequest("the input image is empty")
+    }
+    try validateImageSize(width: image.width, height: image.height)
+  }
+
+  /// `validate` without the image: sizes, counts, guidance, scheduler options.
+  public func validateSettings(latentScale: Int = 8) throws {
     func bad(_ message: String) -> PipelineError { PipelineError.invalidRequest(message) }
     guard width > 0 && height > 0 else { throw bad("width and height must be positive (got \(width)x\(height))") }
     guard width <= Self.maxSide && height <= Self.maxSide else {
@@ -91,14 +100,18 @@ public struct GenerationRequest: Sendable {
       throw bad("eta applies to the ddim scheduler only (diffusers' \(scheduler.diffusersClass).step has no eta); "
         + "set eta to 0 or use the ddim scheduler")
     }
-    guard image.width > 0 && image.height > 0 && image.pixels.count == image.width * image.height * 3 else {
-      throw bad("the input image is empty")
-    }
-    let cover = CenterCropWide.plan(width: image.width, height: image.height, targetWidth: width, targetHeight: height)
+  }
+
+  /// The input image's size (upright) against the video's: the cover-resize before the centre crop must stay
+  /// bounded. Needs only the size, so it runs on an image's header before its pixels are decoded.
+  public func validateImageSize(width imageWidth: Int, height imageHeight: Int) throws {
+    guard imageWidth > 0 && imageHeight > 0 else { throw PipelineError.invalidRequest("the input image is empty") }
+    let cover = CenterCropWide.plan(width: imageWidth, height: imageHeight, targetWidth: width, targetHeight: height)
     guard cover.resizedWidth * cover.resizedHeight <= Self.maxResizePixels else {
-      throw bad("the image's aspect ratio (\(image.width)x\(image.height)) is too far from the video's (\(width)x\(height)): "
-        + "scaling it to cover the video would need a \(cover.resizedWidth)x\(cover.resizedHeight) picture; crop it closer "
-        + "to the video's shape first")
+      throw PipelineError.invalidRequest(
+        "the image's aspect ratio (\(imageWidth)x\(imageHeight)) is too far from the video's (\(width)x\(height)): "
+          + "scaling it to cover the video would need a \(cover.resizedWidth)x\(cover.resizedHeight) picture; crop it "
+          + "closer to the video's shape first")
     }
   }
 }

@@ -93,11 +93,24 @@ public final class CLIPTokenizer: @unchecked Sendable {
       .sorted { $0.scalars.count > $1.scalars.count }  // longest first: leftmost-longest split
     maxLength = (tokenizerConfig["model_max_length"] as? NSNumber)?.intValue ?? 77
 
-    // transformers seeds its BPE cache with the two CLIP specials, so a piece spelling either one
-    // (e.g. "<|ENDOFTEXT|>" lowercased by the cleanup) maps straight to its id.
-    for special in ["<|startoftext|>", "<|endoftext|>"] {
-      cache[special] = [(vocabulary[special] ?? unkTokenID, special)]
-    }
+    cache = Self.seededCache(vocabulary: vocabulary, unknown: unkTokenID)
+  }
+
+  /// transformers seeds its BPE cache with the two CLIP specials, so a piece spelling either one
+  /// (e.g. "<|ENDOFTEXT|>" lowercased by the cleanup) maps straight to its id.
+  private static func seededCache(vocabulary: [String: Int], unknown: Int) -> [String: [(id: Int, symbol: String)]] {
+    var cache: [String: [(id: Int, symbol: String)]] = [:]
+    for special in ["<|startoftext|>", "<|endoftext|>"] { cache[special] = [(vocabulary[special] ?? unknown, special)] }
+    return cache
+  }
+
+  /// Forgets the BPE results kept so far (results never change: this only gives memory back). The fuzz targets
+  /// call it after each input, so that libFuzzer's per-input allocation count does not read a growing cache as a
+  /// leak and stop to scan the heap.
+  public func clearCache() {
+    cacheLock.lock()
+    cache = Self.seededCache(vocabulary: vocabulary, unknown: unkTokenID)
+    cacheLock.unlock()
   }
 
   /// `content` of a token entry that is either a plain string or an AddedToken dictionary.
@@ -207,7 +220,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     let result = word.map { (id: vocabulary[$0] ?? unkTokenID, symbol: $0) }
     cacheLock.lock()
     // Bounded: a long-running process (a batch, a server) tokenizing endless new words would otherwise grow it.
-    if cache.count >= Self.cacheLimit { cache = cache.filter { $0.key.hasPrefix("<|") } }
+    if cache.count >= Self.cacheLimit { cache = Self.seededCache(vocabulary: vocabulary, unknown: unkTokenID) }
     cache[key] = result
     cacheLock.unlock()
     return result
