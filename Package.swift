@@ -66,6 +66,11 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // `i2v serve`: the HTTP server, its SQLite job queue, multipart uploads.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
   ],
   targets: [
     // C API between Swift and the shim (header only).
@@ -109,10 +114,22 @@ let package = Package(
     ),
     // Media I/O in Swift: RGBImage, ImageLoader, VideoWriter (MP4 / WebM / GIF / PNG frames), atomic output.
     .target(name: "I2VMedia", dependencies: ["CMedia", "I2VImage", "I2VSupport"]),
+    // `i2v serve`: the web page and its HTTP API over a persistent job queue, on the same application layer.
+    .target(
+      name: "I2VServe",
+      dependencies: [
+        "I2VApp", "I2VModels", "I2VMedia", "I2VImage", "I2VTensor",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "MultipartKit", package: "multipart-kit"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      resources: [.embedInCode("Page")]
+    ),
     .executableTarget(
       name: "i2v",
       dependencies: [
-        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VApp", "I2VMedia",
+        "I2VTensor", "I2VCheckpoint", "I2VModels", "I2VApp", "I2VMedia", "I2VServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -123,11 +140,20 @@ let package = Package(
     .testTarget(name: "I2VTensorTests", dependencies: ["I2VTensor", "I2VCheckpoint"]),
     .testTarget(name: "I2VCheckpointTests", dependencies: ["I2VCheckpoint"]),
     // Runs the built i2v executable end to end (depends on it so `swift test` builds it first).
-    .testTarget(name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport"]),
+    .testTarget(
+      name: "I2VCLITests", dependencies: ["i2v", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VSupport", "I2VBrowserTesting"]),
+    // Headless Chromium over the DevTools pipe, for the tests that check a page (analyze's report, serve's page).
+    .target(name: "I2VBrowserTesting", path: "Tests/BrowserTesting"),
     .testTarget(name: "I2VModelsTests", dependencies: ["I2VModels", "I2VCheckpoint"]),
     .testTarget(name: "I2VAppTests", dependencies: ["I2VApp", "I2VModels", "I2VMedia", "I2VImage"]),
     .testTarget(name: "I2VMediaTests", dependencies: ["I2VMedia", "CMedia"]),
     .testTarget(name: "I2VFuzzTests", dependencies: ["I2VFuzz"]),
+    .testTarget(
+      name: "I2VServeTests",
+      // Also runs the built i2v executable (restart and browser tests), so `swift test` builds it first.
+      dependencies: ["i2v", "I2VServe", "I2VApp", "I2VMedia", "I2VBrowserTesting",
+                     .product(name: "HummingbirdTesting", package: "hummingbird")]
+    ),
   ],
   swiftLanguageModes: [.v5],
   cxxLanguageStandard: .cxx17

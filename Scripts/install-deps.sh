@@ -14,7 +14,8 @@ packages=(
   libopencv-video-dev   # i2v analyze: dense optical flow (DIS); pulls in OpenCV's core and imgproc
   pkg-config
   ffmpeg                # ffprobe, used by the media tests to check files independently
-  chromium              # the tests open i2v analyze's HTML report in headless Chromium (console errors, videos)
+  libsqlite3-dev        # `i2v serve`'s job queue (GRDB links the system SQLite)
+  chromium              # tests drive pages in headless Chromium: i2v analyze's report, the i2v serve page
 )
 
 missing=()

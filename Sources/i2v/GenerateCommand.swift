@@ -144,25 +144,17 @@ struct GenerateCommand: ParsableCommand {
       if json { JSONOutput.print(GenerateJSONResult(r, framesDir: framesDir)) }
     } catch let e as ExitCode {
       throw e
-    } catch let e as PipelineError where e == .cancelled {
-      throw failure("cancelled; no output written")
-    } catch let e as MemoryPreflightError {
-      _ = failure(e.message)
-      throw ExitCode(MemoryAdvice.exitStatus)
-    } catch let e as SettingsError {
-      _ = failure(e.message)
-      throw ExitCode.validationFailure
-    } catch PipelineError.invalidRequest(let message) {
-      _ = failure(message)
-      throw ExitCode.validationFailure
-    } catch PipelineError.outOfMemory(let stage, let detail) {
-      let request = session?.lastRequest
-      let message = MemoryAdvice.message(stage: stage, detail: detail, request: request,
-                                         device: session?.device ?? .cpu, dtype: session?.dtype ?? .float32)
-      _ = failure(message + "\n  no output written")
-      throw ExitCode(MemoryAdvice.exitStatus)
     } catch {
-      throw failure("\(error)")
+      let f = GenerationFailure(error, session: session)
+      switch f.kind {
+      case .cancelled, .failed: throw failure(f.message)
+      case .usage:
+        _ = failure(f.message)
+        throw ExitCode.validationFailure
+      case .memory:
+        _ = failure(f.message)
+        throw ExitCode(MemoryAdvice.exitStatus)
+      }
     }
   }
 

@@ -12,6 +12,7 @@ struct I2V: ParsableCommand {
       Examples:
         i2v generate --image cat.png --prompt "a cat turning its head" -o cat.mp4
         i2v batch photos/ -o videos/ --preset preview     # prompts from photos/NAME.txt
+        i2v serve                                         # a web page and HTTP API on http://127.0.0.1:7860/
         i2v download                                      # the model from the Hugging Face Hub (fp16, ~5 GB)
         i2v verify --model ~/models/i2vgen-xl --lock      # complete? unchanged since locked?
         i2v info                                          # libtorch, threads, GPUs, FFmpeg

@@ -28,36 +28,9 @@ struct PresetsCommand: ParsableCommand {
     defaultSubcommand: List.self
   )
 
-  struct PresetJSON: Encodable {
-    var name, path, origin, description: String
-    var steps: Int
-    var guidance: Double
-    var frames, fps, width, height: Int
-    var prompt_syntax: String
-    var long_prompt: Bool
-    var guidance_schedule: String
-    var guidance_end: Double?
-    var scheduler: String
-    var overrides: [String]
-    var warnings: [String]
+  typealias PresetJSON = PresetSummary
 
-    init(_ p: GenerationPreset, origin: String, overrides: [String]) {
-      (name, path, self.origin, description) = (p.name, p.path, origin, p.description)
-      (steps, guidance, frames, fps, width, height) = (p.steps, p.guidance, p.frames, p.fps, p.width, p.height)
-      (prompt_syntax, long_prompt) = (p.promptSyntax.rawValue, p.longPrompt)
-      (guidance_schedule, guidance_end) = (p.guidanceSchedule.rawValue, p.guidanceEnd)
-      scheduler = p.scheduler.rawValue
-      self.overrides = overrides
-      warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height,
-                                     scheduler: p.scheduler)
-    }
-  }
-
-  /// The preset's prompt and guidance-schedule options that differ from the defaults, as the flags that set them.
-  static func promptOptions(_ p: GenerationPreset) -> [String] {
-    (p.promptSyntax == .plain ? [] : ["--prompt-syntax \(p.promptSyntax.rawValue)"]) + (p.longPrompt ? ["--long-prompt"] : [])
-      + (p.guidanceEnd.map { ["--guidance-schedule \(p.guidanceSchedule.rawValue) --guidance-end \($0)"] } ?? [])
-  }
+  static func promptOptions(_ p: GenerationPreset) -> [String] { PresetSummary.promptOptions(p) }
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(

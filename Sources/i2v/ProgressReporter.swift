@@ -9,7 +9,7 @@ final class ProgressReporter: ProgressSink {
   /// --quiet: nothing but errors.
   let silent: Bool
   private var label = ""
-  private var started = Date()
+  private var stepRate = StepRate()
   private var lastDraw = Date.distantPast
 
   init(forced: Bool?, quiet: Bool) {
@@ -33,7 +33,7 @@ final class ProgressReporter: ProgressSink {
 
   func begin(_ label: String) {
     self.label = label
-    started = Date()
+    stepRate = StepRate()
     lastDraw = .distantPast
   }
 
@@ -44,9 +44,8 @@ final class ProgressReporter: ProgressSink {
     if mode == .bar && !finished && now.timeIntervalSince(lastDraw) < 0.1 { return }
     if mode == .lines && !finished && done != 0 && now.timeIntervalSince(lastDraw) < 2 { return }
     lastDraw = now
-    let elapsed = now.timeIntervalSince(started)
-    let rate = done > 0 && elapsed > 0 ? Double(done) / elapsed : 0
-    let eta = rate > 0 ? Double(total - done) / rate : 0
+    let reading = stepRate.reading(done, of: total, now: now)
+    let (elapsed, rate, eta) = (reading.elapsed, reading.perSecond, reading.remaining)
     let rateText = rate >= 1 ? "\(Format.fixed(rate, 2)) it/s" : (rate > 0 ? "\(Format.fixed(1 / rate, 1)) s/it" : "-- it/s")
     let timeText = finished ? "in \(Self.clock(elapsed))" : "ETA \(Self.clock(eta))"
     let counts = "\(done)/\(total)"

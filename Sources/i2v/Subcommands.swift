@@ -5,6 +5,7 @@ enum I2VSubcommands {
   static let all: [ParsableCommand.Type] = [
     GenerateCommand.self,
     BatchCommand.self,
+    ServeCommand.self,
     PresetsCommand.self,
     VerifyCommand.self,
     DownloadCommand.self,

@@ -51,7 +51,7 @@ struct TokenizeCommand: ParsableCommand {
   func run() throws {
     let tokenizer: CLIPTokenizer
     do {
-      tokenizer = try CLIPTokenizer(directory: try Self.tokenizerDirectory(model: model))
+      tokenizer = try CLIPTokenizer(directory: try ModelLocator.tokenizerDirectory(model: model))
     } catch {
       throw fail("\(error)")
     }
@@ -92,19 +92,6 @@ struct TokenizeCommand: ParsableCommand {
       }
     }
     if malformed { throw ExitCode.validationFailure }
-  }
-
-  /// The tokenizer folder for `--model`: the argument or the model the locator finds, and inside it
-  /// `tokenizer/` unless the folder is itself a tokenizer folder.
-  static func tokenizerDirectory(model: String?) throws -> URL {
-    let root = URL(fileURLWithPath: try ModelLocator.locate(argument: model).path)
-    let fm = FileManager.default
-    if fm.fileExists(atPath: root.appendingPathComponent("vocab.json").path) { return root }
-    let sub = root.appendingPathComponent("tokenizer")
-    guard fm.fileExists(atPath: sub.appendingPathComponent("vocab.json").path) else {
-      throw ValidationError("\(root.path) has no tokenizer/vocab.json (expected a diffusers I2VGen-XL folder)")
-    }
-    return sub
   }
 
   static func standardInputLines() -> [String] {

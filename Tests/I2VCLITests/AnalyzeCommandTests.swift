@@ -1,4 +1,5 @@
 import Foundation
+import I2VBrowserTesting
 import I2VMedia
 import Testing
 

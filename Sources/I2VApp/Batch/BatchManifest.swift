@@ -221,6 +221,16 @@ public struct BatchManifest: Sendable {
   /// Strings as they are, numbers as their shortest text, booleans (in on/off columns) as true/false, null as
   /// "not set"; anything else is an error.
   static func jsonValue(_ value: Any, path: String, line: Int, key: String) throws -> String? {
+    do {
+      return try text(ofJSON: value, key: key)
+    } catch let e as BatchManifestError {
+      throw BatchManifestError("\(path) line \(line): \(e.description)")
+    }
+  }
+
+  /// A JSON value of a manifest field as the text a CSV cell would hold (see `jsonValue`); also how the server
+  /// reads a job's JSON settings.
+  public static func text(ofJSON value: Any, key: String) throws -> String? {
     if value is NSNull { return nil }
     if let s = value as? String { return s }
     if let n = value as? NSNumber, String(cString: n.objCType) == "c", booleanColumns.contains(normalize(column: key)) {
@@ -236,7 +246,7 @@ public struct BatchManifest: Sendable {
       if d.rounded() == d && Swift.abs(d) < 9.0e15 { return String(Int64(d)) }
       return "\(d)"
     }
-    throw BatchManifestError("\(path) line \(line): field '\(key)' must be a string or a number")
+    throw BatchManifestError("field '\(key)' must be a string or a number")
   }
 }
 

@@ -56,3 +56,18 @@ public enum ModelLocator {
     return nil
   }
 }
+
+extension ModelLocator {
+  /// The tokenizer folder for a `--model` argument: the argument or the model the locator finds, and inside it
+  /// `tokenizer/` unless the folder is itself a tokenizer folder.
+  public static func tokenizerDirectory(model: String?) throws -> URL {
+    let root = URL(fileURLWithPath: try locate(argument: model).path)
+    let fm = FileManager.default
+    if fm.fileExists(atPath: root.appendingPathComponent("vocab.json").path) { return root }
+    let sub = root.appendingPathComponent("tokenizer")
+    guard fm.fileExists(atPath: sub.appendingPathComponent("vocab.json").path) else {
+      throw SettingsError("\(root.path) has no tokenizer/vocab.json (expected a diffusers I2VGen-XL folder)")
+    }
+    return sub
+  }
+}

@@ -236,7 +236,10 @@ public final class GenerationSession {
     request.scheduler = o.scheduler ?? settings.scheduler
     // Made once here from the model's config, so a scheduler that cannot run is refused before any weights load.
     do {
-      _ = try request.scheduler.sampler(config: folder.component("scheduler").config(), steps: request.steps)
+      let config = try folder.component("scheduler").config()
+      if try request.scheduler.sampler(config: config, steps: request.steps) == nil {
+        _ = try DDIMScheduler(config: config).timesteps(steps: request.steps)  // the model's own: steps it has
+      }
     } catch let e as TorchError {
       throw SettingsError("--scheduler \(request.scheduler.rawValue): \(e.message)")
     }
@@ -278,6 +281,7 @@ public final class GenerationSession {
 
   public func loadedPipeline() throws -> I2VGenXLPipeline {
     if let pipeline { return pipeline }
+    report.stage("loading the model")
     report.note("loading \(model.path) (\(dtype) on \(device))")
     let started = Date()
     var component = "tokenizer"
@@ -340,15 +344,21 @@ public final class GenerationSession {
       return try pipeline.generate(clip, onEvent: { event in
         let label = count > 1 ? " (clip \(k) of \(count))" : ""
         switch event {
-        case .stage(let s): if s == "decoding" { report.begin("decoding" + label + " ") }
+        case .stage(let s):
+          report.stage(s + label)
+          if s == "decoding" { report.begin("decoding" + label + " ") }
         case .denoisingStep(let i, let n, _):
-          if i == 0 { report.begin("denoising" + label) }
+          if i == 0 {
+            report.stage("denoising" + label)
+            report.begin("denoising" + label)
+          }
           report.update(i, of: n)
         case .decodedFrames(let done, let n): report.update(done, of: n)
         }
       }, isCancelled: isCancelled)
     }
     let writeStarted = Date()
+    report.stage("writing")
     var images = chain.frames
     var interpolation: Provenance.InterpolationRecord?
     if let factor = item.options.interpolate, factor > 1 {

@@ -9,4 +9,11 @@ public protocol ProgressSink: AnyObject {
   func begin(_ label: String)
   /// Progress of the current activity.
   func update(_ done: Int, of total: Int)
+  /// The stage a generation has reached ("loading the model", "encoding prompt", "denoising", "decoding",
+  /// "writing"), for front ends that show it as a state (the server's job events); the CLI shows its notes.
+  func stage(_ name: String)
+}
+
+extension ProgressSink {
+  public func stage(_ name: String) {}
 }

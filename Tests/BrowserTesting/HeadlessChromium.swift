@@ -6,21 +6,23 @@ import Foundation
 
 /// A real browser for the tests: headless Chromium driven over the DevTools protocol on a pipe
 /// (`--remote-debugging-pipe`: JSON messages ending in NUL, commands on fd 3, answers on fd 4). Loads a page,
-/// collects what its console and log say, lets its videos start, and takes a full-page screenshot.
-final class HeadlessChromium {
-  struct PageResult {
+/// collects what its console and log say, lets its videos start, and takes a full-page screenshot (`load`); or
+/// opens a page to be driven step by step: scripts, a file picked into an input, a screenshot (`openPage`).
+/// Shared by the test targets that check a page (`i2v analyze`'s report, the `i2v serve` page).
+public final class HeadlessChromium {
+  public struct PageResult {
     /// Console errors and warnings, uncaught exceptions, and log entries of level error or warning.
-    var problems: [String]
+    public var problems: [String]
     /// Per <video>: readyState (4: enough data to play) and its decoded width.
-    var videos: [(readyState: Int, width: Int)]
-    var screenshot: Data
+    public var videos: [(readyState: Int, width: Int)]
+    public var screenshot: Data
   }
 
-  struct Failure: Error, CustomStringConvertible { let description: String }
+  public struct Failure: Error, CustomStringConvertible { public let description: String }
 
   /// The browser, from `$I2V_CHROMIUM` or the PATH (Debian's package is `chromium`; Scripts/install-deps.sh
   /// installs it). Nil when there is none.
-  static var executable: String? {
+  public static var executable: String? {
     if let e = ProcessInfo.processInfo.environment["I2V_CHROMIUM"], !e.isEmpty { return e }
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     for dir in path.split(separator: ":") {
@@ -39,8 +41,10 @@ final class HeadlessChromium {
   private var buffer = [UInt8]()
   private var nextID = 0
   private var events: [[String: Any]] = []
+  /// The page `openPage` attached to.
+  private var pageSession: String?
 
-  init(executable: String) throws {
+  public init(executable: String) throws {
     profile = FileManager.default.temporaryDirectory.appendingPathComponent("i2v-chromium-\(UUID().uuidString)").path
     var commands: [Int32] = [0, 0], answers: [Int32] = [0, 0]
     guard pipe(&commands) == 0, pipe(&answers) == 0 else { throw Failure(description: "pipe() failed") }
@@ -79,7 +83,7 @@ final class HeadlessChromium {
 
   /// Opens `url` in a `width`-pixel-wide window, waits for its load event and up to `videoWait` seconds for its
   /// videos to have data, then screenshots the whole page.
-  func load(_ url: String, width: Int = 1200, videoWait: Double = 10) throws -> PageResult {
+  public func load(_ url: String, width: Int = 1200, videoWait: Double = 10) throws -> PageResult {
     let target = try send("Target.createTarget", ["url": "about:blank"])
     guard let targetID = target["targetId"] as? String else { throw Failure(description: "no target: \(target)") }
     let attached = try send("Target.attachToTarget", ["targetId": targetID, "flatten": true])
@@ -115,6 +119,69 @@ final class HeadlessChromium {
     }
     return PageResult(problems: problems(session: session), videos: pairs.map { ($0[0], $0[1]) }, screenshot: png)
   }
+
+  // MARK: A page driven step by step
+
+  /// Opens `url` in a `width` x `height` viewport and keeps it for the calls below (no wait for its load).
+  public func openPage(_ url: String, width: Int = 1360, height: Int = 900) throws {
+    let target = try send("Target.createTarget", ["url": "about:blank"])
+    guard let targetID = target["targetId"] as? String else { throw Failure(description: "no target: \(target)") }
+    let attached = try send("Target.attachToTarget", ["targetId": targetID, "flatten": true])
+    guard let session = attached["sessionId"] as? String else { throw Failure(description: "no session: \(attached)") }
+    pageSession = session
+    for domain in ["Runtime.enable", "Log.enable", "Page.enable"] { _ = try send(domain, [:], session: session) }
+    _ = try send("Emulation.setDeviceMetricsOverride",
+                 ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false], session: session)
+    _ = try send("Page.navigate", ["url": url], session: session)
+  }
+
+  private func page() throws -> String {
+    guard let pageSession else { throw Failure(description: "no page: call openPage first") }
+    return pageSession
+  }
+
+  /// Runs a script in the page (a promise is awaited) and returns its value.
+  @discardableResult
+  public func evaluate(_ expression: String) throws -> Any? {
+    let r = try send("Runtime.evaluate", ["expression": expression, "awaitPromise": true, "returnByValue": true],
+                     session: try page())
+    if let exception = r["exceptionDetails"] { throw Failure(description: "script failed: \(exception)") }
+    return (r["result"] as? [String: Any])?["value"]
+  }
+
+  /// Polls a script until it returns true; false if it has not after `seconds`.
+  public func waitUntil(_ expression: String, seconds: Double) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if (try? evaluate(expression)) as? Bool == true { return true }
+      usleep(100_000)
+    }
+    return false
+  }
+
+  /// Puts a file into an `<input type=file>` as a user picking it does (its change event fires).
+  public func setFile(selector: String, path: String) throws {
+    let session = try page()
+    let document = try send("DOM.getDocument", ["depth": 0], session: session)
+    guard let root = (document["root"] as? [String: Any])?["nodeId"] as? Int else {
+      throw Failure(description: "no document")
+    }
+    let found = try send("DOM.querySelector", ["nodeId": root, "selector": selector], session: session)
+    guard let node = found["nodeId"] as? Int, node != 0 else { throw Failure(description: "no element \(selector)") }
+    _ = try send("DOM.setFileInputFiles", ["files": [path], "nodeId": node], session: session)
+  }
+
+  /// A PNG of the viewport.
+  public func screenshot() throws -> Data {
+    let shot = try send("Page.captureScreenshot", ["format": "png"], session: try page(), seconds: 30)
+    guard let base64 = shot["data"] as? String, let png = Data(base64Encoded: base64) else {
+      throw Failure(description: "no screenshot: \(shot.keys)")
+    }
+    return png
+  }
+
+  /// What the open page reported that a clean page does not (see `PageResult.problems`).
+  public func pageProblems() throws -> [String] { problems(session: try page()) }
 
   /// What the page reported that a clean page does not: console errors and warnings, exceptions, log errors.
   private func problems(session: String) -> [String] {
