@@ -72,6 +72,7 @@ struct GenerateCommand: ParsableCommand {
           --prompt-file story.txt   # one line per clip
         i2v generate --image h.png --long-prompt -o h.mp4 \\
           --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
+        i2v generate --image cat.png --prompt "a cat" --cache deep:3 -o cat.mp4   # DeepCache
       """
   )
 

@@ -38,6 +38,7 @@ struct PresetsCommand: ParsableCommand {
     var guidance_schedule: String
     var guidance_end: Double?
     var scheduler: String
+    var cache: String
     var overrides: [String]
     var warnings: [String]
 
@@ -47,9 +48,10 @@ struct PresetsCommand: ParsableCommand {
       (prompt_syntax, long_prompt) = (p.promptSyntax.rawValue, p.longPrompt)
       (guidance_schedule, guidance_end) = (p.guidanceSchedule.rawValue, p.guidanceEnd)
       scheduler = p.scheduler.rawValue
+      cache = p.cache.description
       self.overrides = overrides
       warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height,
-                                     scheduler: p.scheduler)
+                                     scheduler: p.scheduler) + SafeRanges.warnings(cache: p.cache, steps: p.steps)
     }
   }
 
@@ -108,6 +110,7 @@ struct PresetsCommand: ParsableCommand {
         let prompts = PresetsCommand.promptOptions(e.preset)
         if !prompts.isEmpty { print("    prompts: " + prompts.joined(separator: ", ")) }
         if e.preset.scheduler != .ddim { print("    scheduler: \(e.preset.scheduler.rawValue) (\(e.preset.scheduler.diffusersClass))") }
+        if e.preset.cache != .off { print("    cache: \(e.preset.cache) (DeepCache)") }
       }
       if catalog.entries.isEmpty { print("(no presets found; set I2V_PRESET_DIR to a folder of preset .json files)") }
       print("")
@@ -144,6 +147,9 @@ struct PresetsCommand: ParsableCommand {
       let prompts = PresetsCommand.promptOptions(p)
       print("  prompts   " + (prompts.isEmpty ? "plain syntax, cut at 75 tokens" : prompts.joined(separator: ", ")))
       print("  scheduler \(p.scheduler.rawValue)  (diffusers' \(p.scheduler.diffusersClass))")
+      let evaluations = p.cache.evaluations(steps: p.steps)
+      print("  cache     \(p.cache)" + (p.cache == .off ? "" : "  (DeepCache: \(evaluations.full) whole-UNet and "
+        + "\(evaluations.shallow) shallow evaluations)"))
       for o in info.overrides { print("  overrides \(o)") }
       for w in info.warnings { print("  note: \(w)") }
       print("Use: i2v generate --preset \(preset) ...  (flags such as --steps override these values)")

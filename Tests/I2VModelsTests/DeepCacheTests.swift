@@ -91,8 +91,9 @@ import Testing
     }
     do {
       _ = try FeatureCache.parse("deep:1")
+      Issue.record("deep:1 was accepted")
     } catch {
-      #expect("\(error)" == "'deep:1': N must be from 2 to 10 (deep:1 runs the whole UNet at every step: that is off)")
+      #expect("\(error)" == "N must be from 2 to 10 (deep:1 runs the whole UNet at every step: that is off)")
     }
     var r = ExecutionPathTests.smallRequest()
     r.featureCache = .deep(interval: 11)

@@ -29,17 +29,17 @@ public enum FeatureCache: Equatable, Hashable, Sendable, CustomStringConvertible
     let parts = t.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
       .map { $0.trimmingCharacters(in: .whitespaces) }
     guard parts.count == 2, parts[0] == "deep" else {
-      throw FeatureCacheError("'\(text)' is not a cache setting: use off or deep:N (N from "
+      throw FeatureCacheError("not a cache setting: use off or deep:N (N from "
         + "\(intervals.lowerBound) to \(intervals.upperBound), e.g. deep:3)")
     }
     guard let n = Int(parts[1]) else {
-      throw FeatureCacheError("'\(text)': N in deep:N must be a whole number from \(intervals.lowerBound) to "
+      throw FeatureCacheError("N in deep:N must be a whole number from \(intervals.lowerBound) to "
         + "\(intervals.upperBound), e.g. deep:3")
     }
     guard intervals.contains(n) else {
       let why = n == 1 ? " (deep:1 runs the whole UNet at every step: that is off)"
         : n < 1 ? "" : " (past \(intervals.upperBound) the deep features are refreshed too rarely to follow the video)"
-      throw FeatureCacheError("'\(text)': N must be from \(intervals.lowerBound) to \(intervals.upperBound)\(why)")
+      throw FeatureCacheError("N must be from \(intervals.lowerBound) to \(intervals.upperBound)\(why)")
     }
     return .deep(interval: n)
   }

@@ -32,17 +32,29 @@ public struct DeepCacheCut: Equatable, Sendable {
     // shallow pass made the input and `downLayers` layer outputs, so it resumes where those skips are consumed.
     upLayer = layersPerBlock - downLayers
   }
+
+  /// Channels of the cached features: the last up block's input width when the cut is at its first layer, else
+  /// its own width.
+  public static func channels(_ c: UNetConfig) -> Int {
+    let widths = c.blockOutChannels
+    return DeepCacheCut(layersPerBlock: c.layersPerBlock).upLayer == 0 && widths.count > 1 ? widths[1] : widths[0]
+  }
+
+  /// The blocks and layers a shallow pass runs, by checkpoint key, e.g. "down_blocks.0 layer 0, up_blocks.3
+  /// layers 1-2" (for sidecars and messages).
+  public static func summary(_ c: UNetConfig) -> String {
+    let cut = DeepCacheCut(layersPerBlock: c.layersPerBlock)
+    func span(_ a: Int, _ b: Int) -> String { a == b ? "layer \(a)" : "layers \(a)-\(b)" }
+    return "down_blocks.0 \(span(0, cut.downLayers - 1)), up_blocks.\(c.upBlockTypes.count - 1) "
+      + span(cut.upLayer, c.layersPerBlock)
+  }
 }
 
 extension I2VGenXLUNet {
   public var deepCacheCut: DeepCacheCut { DeepCacheCut(layersPerBlock: config.layersPerBlock) }
 
-  /// Channels of the cached features: the last up block's input width when the cut is at its first layer, else
-  /// its own width.
-  public var deepCacheChannels: Int {
-    let widths = config.blockOutChannels
-    return deepCacheCut.upLayer == 0 && widths.count > 1 ? widths[1] : widths[0]
-  }
+  /// Channels of the cached features (`DeepCacheCut.channels`).
+  public var deepCacheChannels: Int { DeepCacheCut.channels(config) }
 
   /// DeepCache's full pass: diffusers' forward, also returning the features entering the cut (to be cached).
   public func keepingFeatures(sample: Tensor, timesteps: Tensor, conditioning: Conditioning,
