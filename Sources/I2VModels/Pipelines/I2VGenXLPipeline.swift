@@ -227,8 +227,6 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
         var v: Tensor
         if let runner {
           v = try runner(input, timestep: stepTimesteps!.narrow(0, start: i, length: 1), pass: pass)
-        } else if pass == .full {
-          v = try unet(sample: input, timestep: t, conditioning: unetConditioning)
         } else {
           let stepT = try Tensor.full([input.size(0)], Double(t), dtype: .int64, device: device)
           v = try unet(sample: input, timesteps: stepT, conditioning: unetConditioning, pass: pass,
