@@ -7,8 +7,8 @@ import I2VTensor
 /// `i2v bench --jobs`: whole generation jobs (encode, denoise, decode) on one loaded pipeline, one per scheduler
 /// and cache setting, measured side by side in one process: UNet evaluations per job, seconds per job, the
 /// speed-up against the baseline job (ddim with the cache off), and how far each cached job's frames are from the
-/// same scheduler's uncached ones (PSNR). Jobs are interleaved round by round, so a machine that slows down
-/// during the run slows every job alike.
+/// same scheduler's uncached ones (PSNR). Jobs are interleaved round by round, every other round in reverse order,
+/// so a machine whose load changes during the run (steadily, or for a while) slows every job about alike.
 public enum JobBenchmark {
   /// One job: a scheduler at a number of steps, with a cache setting.
   public struct Job: Hashable, Sendable, CustomStringConvertible {
@@ -114,7 +114,8 @@ public enum JobBenchmark {
     }
   }
 
-  /// Runs `jobs` on `pipeline`, each `rounds` times (interleaved), after one unreported 1-step warm-up job.
+  /// Runs `jobs` on `pipeline`, each `rounds` times (interleaved; even rounds in reverse order), after one
+  /// unreported 1-step warm-up job.
   /// `template` gives everything but scheduler, steps and cache (`check` them first). `progress` is called before
   /// each run.
   public static func run(_ pipeline: I2VGenXLPipeline, template: GenerationRequest, jobs: [Job], rounds: Int,
@@ -127,7 +128,7 @@ public enum JobBenchmark {
     var seconds: [Job: [Double]] = [:], denoise: [Job: [Double]] = [:]
     var outputs: [Job: GenerationOutput] = [:]
     for round in 1...max(1, rounds) {
-      for job in jobs {
+      for job in round % 2 == 1 ? jobs : jobs.reversed() {
         progress("round \(round) of \(rounds): \(job)")
         let started = Date()
         let out = try pipeline.generate(request(job, template))  // each stage ends when the device has finished it
