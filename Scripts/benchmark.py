@@ -10,7 +10,14 @@ and prints a table with the ratio i2v / diffusers (below 1 means i2v is faster /
 Configurations: `tiny` = the committed tiny-a fixture model; `mid` = a mid-size random-weight model built here
 with diffusers (UNet 64-128-256-256, 2 layers per block) in a temporary folder.
 
+--sweep instead compares i2v with itself: every scheduler and cache setting (`--schedulers`, `--caches`) as a
+whole job on one loaded model (`i2v bench --jobs`: interleaved rounds, a warm-up first), with UNet evaluations per
+job, seconds per job, the speed-up against ddim with the cache off, and each cached job's PSNR against the same
+scheduler's uncached frames; printed as a Markdown table.
+
 Usage: .venv-ref/bin/python Scripts/benchmark.py [--configs tiny,mid] [--threads N] [--runs R]
+       .venv-ref/bin/python Scripts/benchmark.py --sweep [--configs mid] [--steps 20] [--runs R]
+           [--schedulers ddim,dpm++2m,euler,euler-a] [--caches off,deep:2,deep:3,deep:5]
 Needs a release build: swift build -c release
 """
 import argparse
@@ -106,6 +113,39 @@ def build_mid(folder):
     return folder
 
 
+def model_for(name):
+    cfg = dict(RUNS[name])
+    if cfg["model"] is None:
+        cfg["model"] = build_mid(os.path.join(tempfile.gettempdir(), "i2v-bench-mid"))
+    return cfg
+
+
+def sweep(args, i2v, env):
+    """Every scheduler x cache setting as a whole job, side by side (`i2v bench --jobs`), as a Markdown table."""
+    for name in args.configs.split(","):
+        cfg = model_for(name)
+        steps = args.steps or cfg["steps"]
+        cmd = [i2v, "bench", "--jobs", "--model", cfg["model"], "--width", str(cfg["width"]), "--height",
+               str(cfg["height"]), "--frames", str(cfg["frames"]), "--steps", str(steps), "--schedulers",
+               args.schedulers, "--caches", args.caches, "--runs", str(args.runs), "--threads", str(args.threads)]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{out.stderr}")
+        r = json.loads(out.stdout)
+        print(f"{name}: {r['width']}x{r['height']}, {r['frames']} frames, guidance {r['guidance']}, {r['dtype']} on "
+              f"{r['device']}, {r['threads']} threads, median of {r['rounds']} interleaved round(s); "
+              f"baseline {r['baseline']}")
+        print("| scheduler | steps | cache | UNet evaluations (whole + shallow) | job (s) | denoise (s) | "
+              "speed-up | PSNR vs uncached (dB) |")
+        print("|---|---|---|---|---|---|---|---|")
+        for j in r["jobs"]:
+            e = j["unet_evaluations"]
+            psnr = j.get("psnr_vs_uncached_db")
+            print(f"| {j['scheduler']} | {j['steps']} | {j['cache']} | {e['full']} + {e['shallow']} | "
+                  f"{j['seconds']:.2f} | {j['denoise_seconds']:.2f} | {j['speedup']:.2f}x | "
+                  f"{'-' if psnr is None else f'{psnr:.1f}'} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--configs", default="tiny,mid")
@@ -113,6 +153,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--shim", help="libi2vtorch.so to run i2v with (e.g. one built against this venv's torch, "
                     "so both sides use the same libtorch); default: the one next to the i2v binary")
+    ap.add_argument("--sweep", action="store_true", help="i2v's schedulers x cache settings, side by side")
+    ap.add_argument("--schedulers", default="ddim,dpm++2m,euler,euler-a", help="--sweep: NAME[:STEPS],...")
+    ap.add_argument("--caches", default="off,deep:2,deep:3,deep:5", help="--sweep: off|deep:N,...")
+    ap.add_argument("--steps", type=int, help="--sweep: steps per job (default: the config's)")
     args = ap.parse_args()
     bin_path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, capture_output=True,
                               text=True).stdout.strip()
@@ -122,14 +166,14 @@ def main():
     env = dict(os.environ, I2V_THREADS=str(args.threads))
     if args.shim:
         env["I2V_TORCH_SHIM"] = os.path.abspath(args.shim)
+    if args.sweep:
+        return sweep(args, i2v, env)
     info = subprocess.run([i2v, "info"], env=env, capture_output=True, text=True).stdout
     torch_line = next((l for l in info.splitlines() if l.startswith("libtorch")), "libtorch ?")
     image = os.path.join(REPO, "Tests/Fixtures/images/landscape_96x72.png")
     rows = []
     for name in args.configs.split(","):
-        cfg = dict(RUNS[name])
-        if cfg["model"] is None:
-            cfg["model"] = build_mid(os.path.join(tempfile.gettempdir(), "i2v-bench-mid"))
+        cfg = model_for(name)
         geo = [str(cfg[k]) for k in ("width", "height", "frames")]
         # UNet forward
         _, _, out = measured([sys.executable, "-c", UNET_DIFFUSERS, cfg["model"], *geo, str(args.threads),

@@ -23,7 +23,8 @@ struct BatchCommand: ParsableCommand {
       guidance, frames, fps, conditioning_fps, width, height,
       decode_chunk_size, crf, text_cleanup, prompt_syntax (plain or weighted),
       long_prompt (true or false), guidance_schedule (constant, linear or
-      cosine), guidance_end, scheduler (ddim, dpm++2m, unipc, euler or euler-a), interpolate, and output (a file name inside OUT; --format's
+      cosine), guidance_end, scheduler (ddim, dpm++2m, unipc, euler or euler-a), cache
+      (off or deep:N), interpolate, and output (a file name inside OUT; --format's
       extension is added when it has none). Empty fields fall back to the flags.
 
       Resume: items whose output and its .json provenance sidecar exist are

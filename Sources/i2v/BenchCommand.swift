@@ -9,13 +9,23 @@ import I2VTensor
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Time the UNet forward pass (one denoising step) on random inputs.",
+    abstract: "Time the UNet forward pass (one denoising step), or whole jobs per scheduler and cache setting.",
     discussion: """
       Prints one JSON object with the median, min and max seconds per forward pass.
+
+      --jobs instead runs whole generations (encode, denoise, decode) on one loaded
+      pipeline, one per --schedulers x --caches combination, interleaved round by
+      round (--runs rounds, default 1), after a 1-step warm-up: UNet evaluations
+      per job (whole and, with --cache deep:N, shallow), seconds per job (median),
+      the speed-up against ddim with the cache off, and each cached job's PSNR
+      against the same scheduler's uncached frames. JSON on stdout, a table on
+      stderr.
 
       Examples:
         i2v bench --model ~/models/i2vgen-xl --device cuda --width 512 --height 512 --frames 16
         i2v bench --model Tests/Fixtures/models/tiny-a --width 64 --height 64 --frames 4 --runs 5
+        i2v bench --model ~/models/i2vgen-xl --device cuda --jobs --steps 50 \\
+          --schedulers ddim,dpm++2m:25 --caches off,deep:3
       """
   )
 
@@ -25,7 +35,7 @@ struct BenchCommand: ParsableCommand {
   @Option(name: .long) var frames = 16
   @Option(name: .long, help: "UNet batch: 2 = with classifier-free guidance.") var batch = 2
   @Option(name: .long) var warmup = 1
-  @Option(name: .long) var runs = 3
+  @Option(name: .long, help: "Timed runs (default 3); with --jobs, rounds of every job (default 1).") var runs: Int?
   @Option(name: .long) var device = "cpu"
   @Option(name: .long) var dtype = "float32"
   @Flag(name: .long, help: "Time the evaluation replayed as a CUDA graph (the first two runs record it).")
@@ -34,7 +44,22 @@ struct BenchCommand: ParsableCommand {
   var blocks = false
   @Flag(name: .long, help: "Also count the shim calls of one UNet evaluation and time one call (launch overhead).")
   var overhead = false
+  @Flag(name: .long, help: "Time whole generation jobs per scheduler and cache setting (see below).")
+  var jobs = false
+  @Option(name: .long, help: ArgumentHelp("With --jobs: the schedulers, each with its own steps after ':'.",
+                                          valueName: "name[:steps],..."))
+  var schedulers = "ddim,dpm++2m,euler,euler-a"
+  @Option(name: .long, help: ArgumentHelp("With --jobs: the cache settings.", valueName: "off|deep:N,..."))
+  var caches = "off,deep:2,deep:3,deep:5"
+  @Option(name: .long, help: "With --jobs: denoising steps per job (unless a scheduler names its own).")
+  var steps = 25
+  @Option(name: .long, help: "With --jobs: the guidance scale (above 1: classifier-free guidance, batch 2).")
+  var guidance = 9.0
   @OptionGroup var runtime: RuntimeOptions
+
+  func validate() throws {
+    if jobs { _ = try jobList() }
+  }
 
   func run() throws {
     do {
@@ -42,6 +67,8 @@ struct BenchCommand: ParsableCommand {
       guard let dev = Device(parsing: device) else { throw ValidationError("--device must be cpu, cuda or cuda:N") }
       try runtime.check(device: dev)
       guard let dt = DType(name: dtype) else { throw ValidationError("--dtype must be float32, float16 or bfloat16") }
+      if jobs { return try runJobs(device: dev, dtype: dt) }
+      let runs = self.runs ?? 3
       let folder = try PipelineDescriptor(modelPath: model).check()
       let loadStart = Date()
       let unet = try I2VGenXLUNet(component: folder.component("unet"), dtype: dt, device: dev)

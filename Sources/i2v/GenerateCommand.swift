@@ -77,6 +77,7 @@ struct GenerateCommand: ParsableCommand {
           --fit-to-audio --clips auto -o song.mp4   # clips of <= 16 frames
         i2v generate --image h.png --long-prompt -o h.mp4 \\
           --prompt "a harbour at dawn BREAK boats rocking, gulls circling"
+        i2v generate --image cat.png --prompt "a cat" --cache deep:3 -o cat.mp4   # DeepCache
       """
   )
 
@@ -175,6 +176,9 @@ struct GenerateCommand: ParsableCommand {
       ? "\(request.frames) frames" : "\(o.clips) clips of \(request.frames) frames (\(joined) joined)"
     print("ok: \(request.width)x\(request.height), \(frames), \(request.steps) steps, guidance "
       + "\(request.guidanceScale), \(session.dtype) on \(session.device), offload \(session.offload.rawValue)")
+    let unet = request.featureCache.evaluations(steps: request.steps)
+    print("UNet evaluations: \(unet.full) whole" + (unet.shallow > 0 ? " + \(unet.shallow) shallow (--cache "
+      + "\(request.featureCache))" : "") + " per clip, scheduler \(request.scheduler.rawValue)")
     print("memory estimate: \(MemoryAdvice.describe(e))")
     for s in e.stages {
       print("  \(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) weights \(gib(s.weightBytes)), "

@@ -48,6 +48,12 @@ struct GenerationOptions: ParsableArguments {
       + "zero-SNR schedule). Default: ddim, or the preset's.",
     valueName: "ddim|dpm++2m|unipc|euler|euler-a"))
   var scheduler: SchedulerKind?
+  @Option(name: .long, help: ArgumentHelp(
+    "Reuse deep UNet features between steps (DeepCache): deep:N runs the whole UNet every N steps (N from "
+      + "\(FeatureCache.intervals.lowerBound) to \(FeatureCache.intervals.upperBound)) and only its outermost blocks "
+      + "in between; faster, the frames differ from off (judge on your own images; README, Feature caching). "
+      + "Default: off, or the preset's.", valueName: "off|deep:N"), transform: FeatureCache.parse)
+  var cache: FeatureCache?
   @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
     "Write N times the frames at N times the frame rate, same duration (FFmpeg's motion-compensated minterpolate; "
       + "e.g. 16 frames at 8 fps -> 32 at 16 fps with --interpolate 2). The sidecar records it.", valueName: "N"))
@@ -107,6 +113,7 @@ struct GenerationOptions: ParsableArguments {
     g.guidanceSchedule = guidanceSchedule
     g.guidanceEnd = guidanceEnd
     g.scheduler = scheduler
+    g.cache = cache
     g.interpolate = interpolate
     g.interpolateMode = interpolateMode
     g.audio = audio

@@ -81,6 +81,7 @@ struct PresetsCommand: ParsableCommand {
         let prompts = PresetsCommand.promptOptions(e.preset)
         if !prompts.isEmpty { print("    prompts: " + prompts.joined(separator: ", ")) }
         if e.preset.scheduler != .ddim { print("    scheduler: \(e.preset.scheduler.rawValue) (\(e.preset.scheduler.diffusersClass))") }
+        if e.preset.cache != .off { print("    cache: \(e.preset.cache) (DeepCache)") }
       }
       if catalog.entries.isEmpty { print("(no presets found; set I2V_PRESET_DIR to a folder of preset .json files)") }
       print("")
@@ -117,6 +118,9 @@ struct PresetsCommand: ParsableCommand {
       let prompts = PresetsCommand.promptOptions(p)
       print("  prompts   " + (prompts.isEmpty ? "plain syntax, cut at 75 tokens" : prompts.joined(separator: ", ")))
       print("  scheduler \(p.scheduler.rawValue)  (diffusers' \(p.scheduler.diffusersClass))")
+      let evaluations = p.cache.evaluations(steps: p.steps)
+      print("  cache     \(p.cache)" + (p.cache == .off ? "" : "  (DeepCache: \(evaluations.full) whole-UNet and "
+        + "\(evaluations.shallow) shallow evaluations)"))
       for o in info.overrides { print("  overrides \(o)") }
       for w in info.warnings { print("  note: \(w)") }
       print("Use: i2v generate --preset \(preset) ...  (flags such as --steps override these values)")

@@ -11,11 +11,12 @@ import Testing
 
   static func estimate(width: Int = 1280, height: Int = 704, frames: Int = 16, dtype: DType = .float16,
                        device: Device = .cuda(0), offload: OffloadMode = .none, block: Int = 1 << 30,
-                       chunk: Int = 1) throws -> MemoryEstimate
+                       chunk: Int = 1, cache: FeatureCache = .off) throws -> MemoryEstimate
   {
     var r = GenerationRequest(image: try RGBImage(width: 1, height: 1, pixels: [0, 0, 0]), prompt: "x", width: width,
                               height: height, frames: frames)
     r.decodeChunkSize = chunk
+    r.featureCache = cache
     let model = try ModelFolder(path: real.path)
     return try MemoryEstimate.forModel(model, request: r, dtype: dtype, device: device, offload: offload,
                                        blockBytes: block, parameters: realParameters)
@@ -47,6 +48,15 @@ import Testing
     #expect(gib > 5 && gib < 10, "peak \(gib) GiB")
     let unsliced = try Self.estimate(block: 0)
     #expect(unsliced.peakBytes > e.peakBytes + (5 << 30), "slicing should save > 5 GiB here")
+  }
+
+  /// DeepCache's cached features (CFG batch, 16 frames, 320 channels entering up_blocks.3 layer 1, 88x160 latent
+  /// pixels, float16) are held through the denoising loop.
+  @Test func featureCacheHoldsItsFeatures() throws {
+    let off = try Self.estimate()
+    let deep = try Self.estimate(cache: .deep(interval: 3))
+    #expect(deep.stages.first { $0.name == "denoising" }!.activationBytes
+      - off.stages.first { $0.name == "denoising" }!.activationBytes == 2 * 16 * 320 * 88 * 160 * 2)
   }
 
   @Test func growsWithSizeAndFrames() throws {

@@ -24,7 +24,7 @@ public struct BatchManifest: Sendable {
   public static let columns: [String] = [
     "image", "prompt", "negative_prompt", "seed", "preset", "steps", "guidance", "frames", "fps",
     "conditioning_fps", "width", "height", "decode_chunk_size", "crf", "text_cleanup", "prompt_syntax", "long_prompt",
-    "guidance_schedule", "guidance_end", "scheduler", "interpolate", "audio", "fit_to_audio", "clips", "join_blend",
+    "guidance_schedule", "guidance_end", "scheduler", "cache", "interpolate", "audio", "fit_to_audio", "clips", "join_blend",
     "prompt_file", "output",
   ]
 

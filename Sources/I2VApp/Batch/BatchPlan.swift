@@ -190,6 +190,8 @@ public struct BatchPlan {
       case "guidance_schedule": o.guidanceSchedule = try parse(key, text)
       case "guidance_end": o.guidanceEnd = try parse(key, text)
       case "scheduler": o.scheduler = try parse(key, text)
+      case "cache":
+        do { o.cache = try FeatureCache.parse(text) } catch { throw BatchPlanError("field 'cache' ('\(text)'): \(error)") }
       case "interpolate": o.interpolate = try parse(key, text)
       case "audio": o.audio = resolve(text, against: mediaBase)
       case "fit_to_audio": o.fitToAudio = try parse(key, text)

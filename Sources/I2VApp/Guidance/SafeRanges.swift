@@ -23,6 +23,7 @@ public enum SafeRanges {
   public static func warnings(for request: GenerationRequest) -> [String] {
     var out = warnings(guidance: request.guidanceScale, steps: request.steps, width: request.width,
                        height: request.height, scheduler: request.scheduler)
+    out += warnings(cache: request.featureCache, steps: request.steps)
     if let end = request.guidanceSchedule.end, !guidance.contains(end) {
       out.append("the guidance schedule ends at \(end), outside \(Int(guidance.lowerBound))-\(Int(guidance.upperBound)): "
         + "the last steps will \(end > guidance.upperBound ? "burn colours and break detail" : "follow the prompt loosely")")
@@ -52,6 +53,16 @@ public enum SafeRanges {
         + "\(nearest(width))x\(nearest(height)))")
     }
     return out
+  }
+
+  /// `--cache deep:N` always trades quality for speed, by an amount only real weights can show.
+  public static func warnings(cache: FeatureCache, steps: Int) -> [String] {
+    guard cache != .off else { return [] }
+    let e = cache.evaluations(steps: steps)
+    return ["--cache \(cache) runs the whole UNet at \(e.full) of \(steps) steps and reuses its deep features at "
+      + "the other \(e.shallow) (DeepCache): faster, but the frames differ from --cache off; judge the quality "
+      + "on real weights, against a --cache off run of the same seed (i2v's own measurements use random-weight "
+      + "models, README \"Feature caching\")"]
   }
 
   /// The closest positive multiple of 64.

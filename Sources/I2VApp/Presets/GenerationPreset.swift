@@ -20,11 +20,14 @@ public struct GenerationPreset: Sendable, Equatable {
   public var guidanceEnd: Double?
   /// Optional: `"scheduler"`, any `--scheduler` name, e.g. `"dpm++2m"` or `"unipc"` (default ddim, the model's own).
   public var scheduler: SchedulerKind = .ddim
+  /// Optional: `"cache": "deep:3"` (DeepCache feature reuse; default off).
+  public var cache: FeatureCache = .off
   /// The file it was read from.
   public var path: String
 
   static let fields: Set<String> = ["description", "steps", "guidance", "frames", "fps", "width", "height",
-                                     "prompt_syntax", "long_prompt", "guidance_schedule", "guidance_end", "scheduler"]
+                                     "prompt_syntax", "long_prompt", "guidance_schedule", "guidance_end", "scheduler",
+                                     "cache"]
 
   /// Parses a preset file strictly: unknown fields and wrong types are errors naming the file and the field.
   public init(path: String) throws {
@@ -103,6 +106,12 @@ public struct GenerationPreset: Sendable, Equatable {
         throw PresetError("\(path): field 'scheduler' must be one of \(SchedulerKind.names), found \(v)")
       }
       scheduler = kind
+    }
+    if let v = object["cache"], !(v is NSNull) {
+      guard let text = v as? String else {
+        throw PresetError("\(path): field 'cache' must be a string, \"off\" or \"deep:N\", found \(v)")
+      }
+      do { cache = try FeatureCache.parse(text) } catch { throw PresetError("\(path): field 'cache' ('\(text)'): \(error)") }
     }
     guard (guidanceSchedule == .constant) == (guidanceEnd == nil) else {
       throw PresetError("\(path): fields 'guidance_schedule' (linear or cosine) and 'guidance_end' go together")

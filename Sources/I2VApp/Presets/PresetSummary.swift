@@ -10,6 +10,7 @@ public struct PresetSummary: Encodable, Sendable {
   public var guidance_schedule: String
   public var guidance_end: Double?
   public var scheduler: String
+  public var cache: String
   public var overrides: [String]
   public var warnings: [String]
 
@@ -19,9 +20,10 @@ public struct PresetSummary: Encodable, Sendable {
     (prompt_syntax, long_prompt) = (p.promptSyntax.rawValue, p.longPrompt)
     (guidance_schedule, guidance_end) = (p.guidanceSchedule.rawValue, p.guidanceEnd)
     scheduler = p.scheduler.rawValue
+    cache = p.cache.description
     self.overrides = overrides
     warnings = SafeRanges.warnings(guidance: p.guidance, steps: p.steps, width: p.width, height: p.height,
-                                   scheduler: p.scheduler)
+                                   scheduler: p.scheduler) + SafeRanges.warnings(cache: p.cache, steps: p.steps)
   }
 
   /// The preset's prompt and guidance-schedule options that differ from the defaults, as the flags that set them.

@@ -60,6 +60,8 @@ public struct Provenance: Codable {
   public var timings: [String: Double]
   /// CUDA runs: the caching allocator's peaks during the generation (what the GPU had to hold for it).
   public var gpuMemory: GPUMemoryRecord?
+  /// UNet calls of the denoising loop (per clip with `--clips`): whole-UNet ones and, with `--cache`, shallow ones.
+  public var unetEvaluations: UNetEvaluations?
   public var warnings: [String]
 
   public struct GPUMemoryRecord: Codable {
@@ -121,6 +123,9 @@ public struct Provenance: Codable {
     /// "ddim" (the model's own) or another `--scheduler` name, and diffusers' class of it.
     public var scheduler: String?
     public var schedulerClass: String?
+    /// "off" or "deep:N" (DeepCache), and with it the blocks a shallow pass runs (`DeepCacheCut.summary`).
+    public var cache: String?
+    public var cacheShallowPass: String?
 
     public enum CodingKeys: String, CodingKey {
       case image, imageSHA256 = "image_sha256", prompt, negativePrompt = "negative_prompt", preset
@@ -129,7 +134,7 @@ public struct Provenance: Codable {
       case seedSource = "seed_source", decodeChunkSize = "decode_chunk_size", eta, crf, textCleanup = "text_cleanup"
       case promptSyntax = "prompt_syntax", longPrompt = "long_prompt", promptChunks = "prompt_chunks"
       case guidanceSchedule = "guidance_schedule", guidanceEnd = "guidance_end", guidanceScales = "guidance_scales"
-      case scheduler, schedulerClass = "scheduler_class"
+      case scheduler, schedulerClass = "scheduler_class", cache, cacheShallowPass = "cache_shallow_pass"
       case parsedPrompt = "parsed_prompt", parsedNegativePrompt = "parsed_negative_prompt"
     }
   }
@@ -182,7 +187,8 @@ public struct Provenance: Codable {
 
   public enum CodingKeys: String, CodingKey {
     case format, created, output, parameters, model, runtime, timings = "timings_seconds"
-    case gpuMemory = "gpu_memory", warnings, interpolation, audio, clips, joinBlend = "join_blend", motion
+    case gpuMemory = "gpu_memory", unetEvaluations = "unet_evaluations", warnings, interpolation, audio, clips,
+      joinBlend = "join_blend", motion
   }
 
   /// `cat.mp4` → `cat.mp4.json`; `frames/` → `frames.json`.
@@ -243,7 +249,8 @@ extension Provenance {
   /// The record of one finished run of `session` (the output must already be written: it is hashed here).
   public init(session: GenerationSession, item: GenerationSession.Item, request r: GenerationRequest, preset: GenerationPreset,
        guidance: GuidanceChoice, videoFPS: Int, warnings: [String], timings: [String: Double],
-       gpuMemory: Runtime.MemoryStats? = nil, guidanceScales: [Double] = []) throws
+       gpuMemory: Runtime.MemoryStats? = nil, guidanceScales: [Double] = [],
+       unetEvaluations: UNetEvaluations? = nil) throws
   {
     created = ISO8601DateFormatter().string(from: Date())
     output = try Self.outputRecord(item.output)
@@ -259,6 +266,11 @@ extension Provenance {
     parameters.guidanceEnd = r.guidanceSchedule.end
     parameters.scheduler = r.scheduler.rawValue
     parameters.schedulerClass = r.scheduler.diffusersClass
+    parameters.cache = r.featureCache.description
+    if r.featureCache != .off {
+      parameters.cacheShallowPass = DeepCacheCut.summary(try UNetConfig(session.folder.component("unet").config()))
+    }
+    self.unetEvaluations = unetEvaluations
     parameters.guidanceScales = guidanceScales.isEmpty ? nil : guidanceScales
     parameters.longPrompt = r.longPrompt
     parameters.promptChunks = r.prompts?.chunkCount

@@ -55,6 +55,10 @@ public enum ClipChain {
       "\(request.conditioningFPS)", "\(request.seed)", "\(request.decodeChunkSize)", "\(request.eta)",
       request.promptSyntax.rawValue, "\(request.longPrompt)", request.textCleanup.rawValue,
     ]
+    // Added after the first clip files were written: only a non-default value changes the key, so kept clips of
+    // default settings stay valid.
+    + (request.scheduler == .ddim ? [] : ["scheduler \(request.scheduler.rawValue)"])
+    + (request.featureCache == .off ? [] : ["cache \(request.featureCache)"])
     h.update(Array(fields.joined(separator: "\u{1F}").utf8))
     return h.finalizeHex()
   }

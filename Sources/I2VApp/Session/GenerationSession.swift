@@ -234,6 +234,7 @@ public final class GenerationSession {
     request.guidanceSchedule = GuidanceSchedule(
       shape: schedule, end: schedule == .constant ? nil : o.guidanceEnd ?? settings.guidanceEnd)
     request.scheduler = o.scheduler ?? settings.scheduler
+    request.featureCache = o.cache ?? settings.cache
     // Made once here from the model's config, so a scheduler that cannot run is refused before any weights load.
     do {
       let config = try folder.component("scheduler").config()
@@ -393,7 +394,8 @@ public final class GenerationSession {
     timings["total"] = Date().timeIntervalSince(started)
     var provenance = try Provenance(session: self, item: item, request: request, preset: preset, guidance: guidance,
                                     videoFPS: videoFPS, warnings: runWarnings, timings: timings,
-                                    gpuMemory: chain.last?.gpuMemory, guidanceScales: chain.last?.guidanceScales ?? [])
+                                    gpuMemory: chain.last?.gpuMemory, guidanceScales: chain.last?.guidanceScales ?? [],
+                                    unetEvaluations: chain.last?.unetEvaluations)
     provenance.interpolation = interpolation
     provenance.motion = motion
     if let plan = job.sound, let soundReport {

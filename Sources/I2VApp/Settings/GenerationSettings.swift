@@ -26,6 +26,8 @@ public struct GenerationSettings: Sendable, Equatable {
   public var guidanceEnd: Double?
   /// The sampler swapped into the pipeline; nil = the preset's (ddim unless it says otherwise).
   public var scheduler: SchedulerKind?
+  /// DeepCache feature reuse between denoising steps; nil = the preset's (off unless it says otherwise).
+  public var cache: FeatureCache?
   /// Write `interpolate` times the frames at `interpolate` times the frame rate (same duration); nil or 1: off.
   public var interpolate: Int?
   public var interpolateMode: FrameInterpolation.Mode = .motion

@@ -1,3 +1,4 @@
+import Foundation
 import I2VTensor
 
 /// One generation's settings (the per-run configuration; what to load is `PipelineDescriptor`).
@@ -33,6 +34,8 @@ public struct GenerationRequest: Sendable {
   public var guidanceSchedule: GuidanceSchedule = .constant
   /// The scheduler swapped into the pipeline (`.ddim`: the model's own, diffusers' default).
   public var scheduler: SchedulerKind = .ddim
+  /// DeepCache feature reuse between steps (`.off`: the whole UNet at every step, diffusers' behaviour).
+  public var featureCache: FeatureCache = .off
 
   public init(image: RGBImage, prompt: String, negativePrompt: String? = nil, width: Int = 1280, height: Int = 704,
               frames: Int = 16, steps: Int = 50, guidanceScale: Double = 9.0, conditioningFPS: Int = 16,
@@ -100,6 +103,10 @@ public struct GenerationRequest: Sendable {
       throw bad("eta applies to the ddim scheduler only (diffusers' \(scheduler.diffusersClass).step has no eta); "
         + "set eta to 0 or use the ddim scheduler")
     }
+    if case .deep(let n) = featureCache, !FeatureCache.intervals.contains(n) {
+      throw bad("the cache interval must be from \(FeatureCache.intervals.lowerBound) to "
+        + "\(FeatureCache.intervals.upperBound) (got deep:\(n))")
+    }
   }
 
   /// The input image's size (upright) against the video's: the cover-resize before the centre crop must stay
@@ -131,6 +138,12 @@ public struct GenerationOutput: Sendable {
   public var denoisingHostSyncs: UInt64 = 0
   /// The guidance scale each denoising step used (empty without classifier-free guidance).
   public var guidanceScales: [Double] = []
+  /// The UNet pass each denoising step ran (all `.full` without `--cache`).
+  public var unetPasses: [UNetPassKind] = []
+  /// UNet calls of the denoising loop, whole and shallow (counted from `unetPasses`).
+  public var unetEvaluations: UNetEvaluations {
+    UNetEvaluations(full: unetPasses.filter { $0 != .shallow }.count, shallow: unetPasses.filter { $0 == .shallow }.count)
+  }
 
   /// One RGB image per frame.
   public func images() throws -> [RGBImage] {
@@ -166,5 +179,19 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
         : "check the guidance scale and the model's weights"
       return "the \(stage) produced NaN or infinite values in \(dtype), so the video would be black or noise; \(fix)"
     }
+  }
+}
+
+extension GenerationOutput {
+  /// Peak signal-to-noise ratio of this video's 8-bit frames against `reference`'s (same shape), in dB over every
+  /// pixel of every frame: 10·log10(255² / MSE). Infinity when they are identical. Used to say how far a
+  /// setting (e.g. `--cache`) moves the frames from the default run.
+  public func psnr(against reference: GenerationOutput) throws -> Double {
+    guard framesUInt8.shape == reference.framesUInt8.shape else {
+      throw PipelineError.invalidRequest("frames \(framesUInt8.shape) and \(reference.framesUInt8.shape) differ in shape")
+    }
+    let d = try framesUInt8.to(.float64) - reference.framesUInt8.to(.float64)
+    let mse = try (d * d).mean().item()
+    return mse == 0 ? .infinity : 10 * log10(255 * 255 / mse)
   }
 }

@@ -200,6 +200,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     // Host numbers, fixed before the loop: a schedule costs no device work or synchronisation.
     let scales = r.guidanceScales
     var scalesUsed: [Double] = []
+    var passes: [UNetPassKind] = []
     do {
       let unet = try self.unet
       let unetConditioning = try unet.conditioning(fps: fps, imageLatents: conditioning, imageEmbeddings: imageEmbeddings,
@@ -210,17 +211,28 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
       if descriptor.cudaGraphs {
         var shape = latents.shape
         shape[0] = cfg ? 2 : 1
-        runner = try UNetStepRunner(unet: unet, conditioning: unetConditioning, sampleShape: shape, graphs: true)
+        runner = try UNetStepRunner(unet: unet, conditioning: unetConditioning, sampleShape: shape, graphs: true,
+                                    cache: r.featureCache)
         stepTimesteps = try Tensor(timesteps.map { Int64($0) }, shape: [timesteps.count]).to(.int64, device: device)
       }
+      var cachedFeatures: Tensor? = nil  // DeepCache: what the last full pass kept (on the device)
       let syncsBefore = try Runtime.hostSyncCount()
       for (i, t) in timesteps.enumerated() {
         try checkCancel()
         onEvent(.denoisingStep(index: i, of: timesteps.count, timestep: t))
         var input = cfg ? try Tensor.cat([latents, latents]) : latents
         if let sampler { input = try sampler.scaleModelInput(input, index: i) }
-        var v = try runner.map { try $0(input, timestep: stepTimesteps!.narrow(0, start: i, length: 1)) }
-          ?? unet(sample: input, timestep: t, conditioning: unetConditioning)
+        // --cache deep:N: the whole UNet every N steps, keeping its deep features; else only its shallow branch.
+        let pass = r.featureCache.pass(step: i)
+        var v: Tensor
+        if let runner {
+          v = try runner(input, timestep: stepTimesteps!.narrow(0, start: i, length: 1), pass: pass)
+        } else {
+          let stepT = try Tensor.full([input.size(0)], Double(t), dtype: .int64, device: device)
+          v = try unet(sample: input, timesteps: stepT, conditioning: unetConditioning, pass: pass,
+                       features: &cachedFeatures)
+        }
+        passes.append(pass)
         if cfg {
           let halves = try v.chunk(2)
           v = try halves[0] + (halves[1] - halves[0]) * scales[i]
@@ -250,6 +262,7 @@ public final class I2VGenXLPipeline: @unchecked Sendable {
     var output = GenerationOutput(framesFloat: framesFloat, framesUInt8: framesUInt8, seed: r.seed, timings: timings)
     output.denoisingHostSyncs = loopSyncs
     output.guidanceScales = scalesUsed
+    output.unetPasses = passes
     if let gpu { output.gpuMemory = try Runtime.cudaMemoryStats(gpu) }
     return output
   }

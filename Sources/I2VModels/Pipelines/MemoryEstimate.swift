@@ -96,7 +96,9 @@ public struct MemoryEstimate: Sendable, Equatable {
       widest = max(widest, resnet * b, block)
       tokens = (tokens + 3) / 4
     }
-    let denoise = skips * b + widest + 6 * rows * unet.inChannels * h * wd * b  // + latents, noise, guidance
+    // DeepCache (--cache deep:N) holds the features entering its cut from one full pass to the next.
+    let cached = r.featureCache == .off ? 0 : rows * DeepCacheCut.channels(unet) * h * wd * b
+    let denoise = skips * b + widest + cached + 6 * rows * unet.inChannels * h * wd * b  // + latents, noise, guidance
     // VAE decoder per chunk: the last up block at full resolution (input 2c after upsampling, norm, activation,
     // conv outputs), and the decoded frames (float32) so far.
     let c0 = vae.blockOutChannels[0], c1 = vae.blockOutChannels[min(1, vae.blockOutChannels.count - 1)]

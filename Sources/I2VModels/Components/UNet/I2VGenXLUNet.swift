@@ -153,6 +153,15 @@ public struct I2VGenXLUNet: @unchecked Sendable {
   public func callAsFunction(sample: Tensor, timesteps t: Tensor, conditioning cond: Conditioning,
                              timer: UNetBlockTimer? = nil) throws -> Tensor
   {
+    try forward(sample: sample, timesteps: t, conditioning: cond, timer: timer, keepFeatures: false, reusing: nil)
+      .output
+  }
+
+  /// diffusers' forward, or one of DeepCache's passes (`I2VGenXLUNet+DeepCache.swift`): `keepFeatures` also
+  /// returns what enters the cut of the last up block; `reusing` runs only the shallow branch on such features.
+  func forward(sample: Tensor, timesteps t: Tensor, conditioning cond: Conditioning, timer: UNetBlockTimer?,
+               keepFeatures: Bool, reusing cached: Tensor?) throws -> (output: Tensor, features: Tensor?)
+  {
     func timed<T>(_ name: String, _ body: () throws -> T) throws -> T {
       guard let timer else { return try body() }
       return try timer.measure(name, body)
@@ -176,30 +185,48 @@ public struct I2VGenXLUNet: @unchecked Sendable {
     h = try timed("conv_in") { try convIn(h) }
     h = try timed("transformer_in") { try transformerIn(h, frames: frames) }
 
-    // 6. Down path, collecting skips.
     var skips = [h]
-    for (i, block) in downBlocks.enumerated() {
-      h = try timed("down_blocks.\(i)") { try block(h, emb: emb, context: context, frames: frames, skips: &skips) }
-    }
-    // 7. Mid.
-    h = try timed("mid_block") { try midBlock(h, emb: emb, context: context, frames: frames) }
-    // 8. Up path. Sizes that are not multiples of 2^upsamplers make every upsampler target the size of the next
-    //    skip it will meet (diffusers' forward_upsample_size).
-    let factor = 1 << config.upsamplerCount
-    let forceSizes = height % factor != 0 || width % factor != 0
-    for (i, block) in upBlocks.enumerated() {
-      var size: (height: Int, width: Int)? = nil
-      let remaining = skips.count - block.layers.count
-      if forceSizes, i < upBlocks.count - 1, remaining > 0 {
-        size = (skips[remaining - 1].size(2), skips[remaining - 1].size(3))
+    var kept: Tensor? = nil
+    let cut = deepCacheCut
+    let lastUp = upBlocks.count - 1
+    if let cached {
+      // DeepCache's shallow pass: the cut's layers of the first down block, then the last up block from the
+      // layer the cached features entered, on the skips just made.
+      try checkCachedFeatures(cached, rows: n * frames, height: height, width: width)
+      h = try timed("down_blocks.0") {
+        try downBlocks[0](h, emb: emb, context: context, frames: frames, skips: &skips, layerCount: cut.downLayers)
       }
-      h = try timed("up_blocks.\(i)") {
-        try block(h, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: size)
+      h = try timed("up_blocks.\(lastUp)") {
+        try upBlocks[lastUp](cached, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: nil,
+                             entering: cut.upLayer)
+      }
+    } else {
+      // 6. Down path, collecting skips.
+      for (i, block) in downBlocks.enumerated() {
+        h = try timed("down_blocks.\(i)") { try block(h, emb: emb, context: context, frames: frames, skips: &skips) }
+      }
+      // 7. Mid.
+      h = try timed("mid_block") { try midBlock(h, emb: emb, context: context, frames: frames) }
+      // 8. Up path. Sizes that are not multiples of 2^upsamplers make every upsampler target the size of the next
+      //    skip it will meet (diffusers' forward_upsample_size).
+      let factor = 1 << config.upsamplerCount
+      let forceSizes = height % factor != 0 || width % factor != 0
+      for (i, block) in upBlocks.enumerated() {
+        var size: (height: Int, width: Int)? = nil
+        let remaining = skips.count - block.layers.count
+        if forceSizes, i < upBlocks.count - 1, remaining > 0 {
+          size = (skips[remaining - 1].size(2), skips[remaining - 1].size(3))
+        }
+        let keepAt = keepFeatures && i == lastUp ? cut.upLayer : nil
+        h = try timed("up_blocks.\(i)") {
+          try block(h, skips: &skips, emb: emb, context: context, frames: frames, upsampleSize: size,
+                    keepAt: keepAt) { kept = $0 }
+        }
       }
     }
     // 9. Out.
     h = try timed("conv_out") { try convOut(convNormOut(h).silu()) }
-    return try h.reshape(n, frames, config.outChannels, height, width).permute(0, 2, 1, 3, 4)
+    return (try h.reshape(n, frames, config.outChannels, height, width).permute(0, 2, 1, 3, 4), kept)
   }
 
   /// (N, L + 64 + in_channels, cross_attention_dim) context before the per-frame repeat.

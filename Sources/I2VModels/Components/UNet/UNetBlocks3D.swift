@@ -55,16 +55,17 @@ public struct UNetDownBlock3D: @unchecked Sendable {
     downsampler = addDownsample ? try Downsample2D(w.scope("downsamplers.0"), channels: outChannels) : nil
   }
 
-  /// Returns the block output and appends its skip tensors to `skips`.
-  public func callAsFunction(_ x: Tensor, emb: Tensor, context: Tensor, frames: Int, skips: inout [Tensor]) throws
-    -> Tensor
+  /// Returns the block output and appends its skip tensors to `skips`. `layerCount` (DeepCache's shallow pass):
+  /// run only the first `layerCount` layers and no downsampler.
+  public func callAsFunction(_ x: Tensor, emb: Tensor, context: Tensor, frames: Int, skips: inout [Tensor],
+                             layerCount: Int? = nil) throws -> Tensor
   {
     var h = x
-    for layer in layers {
+    for layer in layers.prefix(layerCount ?? layers.count) {
       h = try layer(h, emb: emb, context: context, frames: frames)
       skips.append(h)
     }
-    if let downsampler {
+    if layerCount == nil, let downsampler {
       h = try downsampler(h)
       skips.append(h)
     }
@@ -126,11 +127,15 @@ public struct UNetUpBlock3D: @unchecked Sendable {
   }
 
   /// Consumes `layers.count` tensors from the end of `skips`. `upsampleSize` forces the interpolation size.
+  /// DeepCache: `entering` is the layer the block starts at (the earlier layers and their skips are skipped; `x`
+  /// is then what enters that layer), and `keep` receives what enters layer `keepAt` (before its skip is joined).
   public func callAsFunction(_ x: Tensor, skips: inout [Tensor], emb: Tensor, context: Tensor, frames: Int,
-                             upsampleSize: (height: Int, width: Int)?) throws -> Tensor
+                             upsampleSize: (height: Int, width: Int)?, entering: Int = 0, keepAt: Int? = nil,
+                             keep: (Tensor) -> Void = { _ in }) throws -> Tensor
   {
     var h = x
-    for layer in layers {
+    for (i, layer) in layers.enumerated() where i >= entering {
+      if i == keepAt { keep(h) }
       guard !skips.isEmpty else { throw TorchError("UNet up path ran out of skip connections") }
       // No local keeps the skip: it is freed as soon as the concatenation is consumed.
       h = try Tensor.cat([h, skips.removeLast()], dim: 1)
