@@ -44,6 +44,8 @@ struct BenchCommand: ParsableCommand {
   var blocks = false
   @Flag(name: .long, help: "Also count the shim calls of one UNet evaluation and time one call (launch overhead).")
   var overhead = false
+  @Flag(name: .long, help: "Time DeepCache's shallow pass (the steps between full ones with --cache deep:N).")
+  var shallow = false
   @Flag(name: .long, help: "Time whole generation jobs per scheduler and cache setting (see below).")
   var jobs = false
   @Option(name: .long, help: ArgumentHelp("With --jobs: the schedulers, each with its own steps after ':'.",
@@ -88,15 +90,25 @@ struct BenchCommand: ParsableCommand {
       // With --cuda-graphs: the pipeline's step runner (eager first run, then record and replay).
       let cond = try unet.conditioning(fps: fps, imageLatents: latents, imageEmbeddings: image, encoderHiddenStates: text)
       let runner = cudaGraphs
-        ? try UNetStepRunner(unet: unet, conditioning: cond, sampleShape: shape, graphs: true) : nil
+        ? try UNetStepRunner(unet: unet, conditioning: cond, sampleShape: shape, graphs: true,
+                             cache: shallow ? .deep(interval: 2) : .off) : nil
       let t981 = try Tensor.full([batch], 981, dtype: .int64, device: dev)
+      // --shallow: the features a full pass keeps, once, then only shallow passes are timed.
+      var features: Tensor? = nil
+      if shallow {
+        if let runner { _ = try runner(sample, timestep: t981, pass: .fullKeepingFeatures) } else {
+          features = try unet.keepingFeatures(sample: sample, timesteps: t981, conditioning: cond).features
+        }
+      }
+      let pass: UNetPassKind = shallow ? .shallow : .full
       let extraWarmup = runner?.usesGraphs == true ? 1 : 0
       for i in 0..<(warmup + extraWarmup + runs) {
         try Runtime.synchronize(dev)
         let t0 = Date()
-        let out = try runner.map { try $0(sample, timestep: t981) }
-          ?? unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
-                  encoderHiddenStates: text)
+        let out = try runner.map { try $0(sample, timestep: t981, pass: pass) }
+          ?? (shallow ? unet.shallow(sample: sample, timesteps: t981, conditioning: cond, features: features!)
+            : unet(sample: sample, timestep: 981, fps: fps, imageLatents: latents, imageEmbeddings: image,
+                   encoderHiddenStates: text))
         try Runtime.synchronize(dev)
         if i >= warmup + extraWarmup { times.append(Date().timeIntervalSince(t0)) }
         _ = out
@@ -139,6 +151,7 @@ struct BenchCommand: ParsableCommand {
         + "\"load_seconds\": \(Format.fixed(loadSeconds, 4)), \"median_seconds\": \(Format.fixed(median, 5)), "
         + "\"min_seconds\": \(Format.fixed(times.first!, 5)), \"max_seconds\": \(Format.fixed(times.last!, 5)), "
         + "\"attention\": \"\(runtime.attention)\", \"block_memory_mib\": \(runtime.blockMemory), "
+        + "\"pass\": \"\(shallow ? "shallow" : "full")\", "
         + "\"cuda_graphs\": \(runner?.usesGraphs == true)\(memory)\(blockJSON)\(overheadJSON)}")
     } catch let e as ValidationError {
       throw e

@@ -26,6 +26,17 @@ import Testing
     #expect(r.stderr.contains("speed-up") && r.stderr.contains("2+2"), "the table: \(r.stderr)")
   }
 
+  /// `--shallow` times DeepCache's shallow pass instead of the full one (which blocks it runs is DeepCacheTests').
+  @Test func shallowPassIsTimed() throws {
+    let args = ["bench", "--model", CLI.fixture("models/tiny-a"), "--width", "32", "--height", "32", "--frames", "3",
+                "--runs", "1", "--warmup", "0", "--threads", "1"]
+    let full = try CLI.run(args)
+    let shallow = try CLI.run(args + ["--shallow"])
+    #expect(full.status == 0 && shallow.status == 0, "\(full.stderr) \(shallow.stderr)")
+    #expect(jsonObject(full.stdout)["pass"] as? String == "full")
+    #expect(jsonObject(shallow.stdout)["pass"] as? String == "shallow")
+  }
+
   @Test func badListsAreUsageErrors() throws {
     for (flag, value, says) in [("--caches", "off,deep:1", "that is off"), ("--schedulers", "ddim,heun", "'heun'"),
                                 ("--schedulers", "ddim:0", "at least 1"),
