@@ -13,6 +13,12 @@ extension Tensor {
     }
   }
 
+  /// diffusers' `GEGLU` after its projection: `value * gelu(gate)` for `value, gate = chunk(2, dim: -1)`, with
+  /// one temporary instead of two (same values).
+  public func geglu() throws -> Tensor {
+    try Tensor.make { api, out in api.pointee.geglu(handle, out) }
+  }
+
   func convolution(_ weight: Tensor, _ bias: Tensor?, stride: [Int], padding: [Int], dilation: [Int], groups: Int)
     throws -> Tensor
   {

@@ -943,6 +943,19 @@ i2v_status impl_empty(const int64_t *shape, int32_t ndim, int32_t dtype, i2v_dev
   });
 }
 
+// diffusers' GEGLU is `value * gelu(gate)`; the GELU result is the only new tensor and takes the product in
+// place. Elementwise multiplication commutes exactly, so the values are those of the two-step form.
+i2v_status impl_geglu(i2v_tensor h, i2v_tensor *out) {
+  return guarded(__func__, [&] {
+    const auto &x = T(h);
+    if (x.dim() == 0 || x.size(-1) % 2 != 0) throw ShimError("geglu needs an even last dimension");
+    auto parts = x.chunk(2, -1);
+    at::Tensor r = at::gelu(parts[1], "none");
+    r.mul_(parts[0]);
+    put(out, std::move(r));
+  });
+}
+
 #define I2V_TABLE_ENTRY(ret, name, params) impl_##name,
 const i2v_torch_api api_table = {
     I2V_TORCH_API_VERSION,

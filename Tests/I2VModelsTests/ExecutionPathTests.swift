@@ -48,7 +48,6 @@ import Testing
     #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 250) == 25)
     #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 5) == 1)
     #expect(ActivationBudget.rowsPerSlice(rows: 100, bytesPerRow: 10, budget: 0) == 100)
-    #expect(ActivationBudget.blockElementsPerToken(dim: 512) == 11264)
   }
 
   /// Slicing every transformer block down to one sequence at a time gives the unsliced UNet's output.

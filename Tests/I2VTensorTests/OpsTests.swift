@@ -48,6 +48,21 @@ import Testing
     _ = try expectClose(try x.clamp(min: -1, max: 0.5), try f.output("clamp"), 0, "clamp")
   }
 
+  /// The fused GEGLU gives exactly diffusers' `value * gelu(gate)` (elementwise products commute bit for bit).
+  @Test(arguments: [DType.float32, .bfloat16]) func gegluEqualsTheTwoStepForm(dtype: DType) throws {
+    let x = try f.input("silu", 0).reshape(-1).narrow(0, start: 0, length: 24).reshape(2, 3, 4).to(dtype) * 3
+    let parts = try x.chunk(2, dim: -1)
+    let expected = try parts[0] * parts[1].gelu()
+    let fused = try x.geglu()
+    #expect(fused.shape == [2, 3, 2])
+    _ = try expectClose(fused, expected, 0, "geglu \(dtype)")
+    // A view (not contiguous) as input, as the sliced transformer blocks pass.
+    let view = try x.transpose(0, 1)
+    let viewParts = try view.chunk(2, dim: -1)
+    _ = try expectClose(try view.geglu(), try viewParts[0] * viewParts[1].gelu(), 0, "geglu of a view")
+    #expect(throws: TorchError.self) { try x.narrow(2, start: 0, length: 3).geglu() }
+  }
+
   @Test func roundIsHalfToEven() throws {
     let x = try f.input("round_half_even", 0)
     _ = try expectClose(try x.round(), try f.output("round_half_even"), 0, "round")

@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define I2V_TORCH_API_VERSION 2
+#define I2V_TORCH_API_VERSION 3
 #define I2V_MAX_DIMS 16
 
 typedef int32_t i2v_status;
@@ -213,7 +213,10 @@ typedef enum {
   X(i2v_status, graph_capture_begin, (i2v_device device))                                                      \
   X(i2v_status, graph_capture_end, (i2v_graph *out))                                                          \
   X(i2v_status, graph_replay, (i2v_graph g))                                                                   \
-  X(void, graph_free, (i2v_graph g))
+  X(void, graph_free, (i2v_graph g))                                                                           \
+  /* Version 3. GEGLU on the last dimension, (..., 2n) -> (..., n): x[..., :n] * gelu(x[..., n:]), the product \
+     written into the GELU's result, so the feed-forward holds one n-wide temporary, not two. */              \
+  X(i2v_status, geglu, (i2v_tensor x, i2v_tensor *out))
 
 #define I2V_DECLARE_FIELD(ret, name, params) ret(*name) params;
 typedef struct i2v_torch_api {

@@ -16,9 +16,9 @@ public enum ActivationBudget {
   }
 
   /// Activation elements per token of a `BasicTransformerBlock` of width `dim` (GEGLU inner 4·dim): input and
-  /// residual (2·dim), q, k, v and the attention output (4·dim), the GEGLU projection (8·dim), its GELU and the
-  /// gated product (4·dim each).
-  public static func blockElementsPerToken(dim: Int) -> Int { 22 * dim }
+  /// residual (2·dim), q, k, v and the attention output (4·dim), the GEGLU projection (8·dim) and the gated
+  /// product (4·dim; `Tensor.geglu` computes it without a separate GELU tensor).
+  public static func blockElementsPerToken(dim: Int) -> Int { 18 * dim }
 
   /// Runs `body` on slices of `x` (and of `context`, when it has the same rows) along dimension 0 and writes the
   /// results into one output, or runs it once when everything fits.

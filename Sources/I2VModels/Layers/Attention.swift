@@ -55,14 +55,15 @@ public struct FeedForward: @unchecked Sendable {
   }
 
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
-    let p = try proj(x)
+    try out(activated(x))
+  }
+
+  /// `net.0`. Its own function so that the projection (twice the inner width for GEGLU, the block's largest
+  /// tensor) is released before `net.2` runs.
+  func activated(_ x: Tensor) throws -> Tensor {
     switch activation {
-    case .gelu:
-      return try out(p.gelu())
-    case .geglu:
-      // First half is the value, second half the gate: a · GELU(g).
-      let parts = try p.chunk(2, dim: -1)
-      return try out(parts[0] * parts[1].gelu())
+    case .gelu: return try proj(x).gelu()
+    case .geglu: return try proj(x).geglu()  // first half the value, second half the gate: a · GELU(g)
     }
   }
 }
