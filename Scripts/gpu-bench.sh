@@ -80,7 +80,7 @@ stamp "bench"
 "$python" Scripts/gpu_bench.py run --i2v "$bundle/i2v" --out "$out" --work "$work" --logs "$logs" --scale "$scale" \
   --device "$device" --dtype "$dtype" --sizes "${I2V_BENCH_SIZES:-512x512x16 1280x704x16}" \
   --steps "${I2V_BENCH_STEPS:-50}" ${parity_file:+--parity "$parity_file"} \
-  --variants "${I2V_BENCH_VARIANTS---blocks --overhead;--cuda-graphs}" \
+  --variants "${I2V_BENCH_VARIANTS---blocks --overhead;--cuda-graphs;--shallow}" \
   --last-variants "${I2V_BENCH_LAST_VARIANTS---channels-last;--attention cudnn;--attention efficient;--block-memory 0}"
 status=$?
 stamp "done (exit $status)"
