@@ -488,6 +488,9 @@ def table(args):
                 lines.append(f"| {v['size']} | {v['flags']} | {fmt(v.get('i2v_s'), 3)} | {fmt(v.get('diffusers_s'), 3)} "
                              f"| {fmt(v.get('ratio'))} | {fmt(v.get('peak_GiB'))} "
                              f"| {str(v['calls']) + ', ' + fmt(v['host_s'], 4) if v.get('calls') else '–'} |")
+        if any("--shallow" in v["flags"] for v in r["variants"]):
+            lines += ["", "`--shallow`: DeepCache's partial pass against diffusers' full one; with `--cache deep:N` a "
+                      "step costs on average (full + (N − 1) · shallow) / N."]
     text = "\n".join(lines) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
