@@ -45,6 +45,10 @@ if mediaPNGOnly {
   flowLink = [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core")]
 }
 
+// The carryable build links Swift's runtime statically; a static FoundationNetworking would need libcurl (and its
+// dependencies) on the target, so that build leaves `i2v download`'s HTTP out (HubHTTP.swift says so at run time).
+let appSwift: [SwiftSetting] = mediaPNGOnly ? [.define("I2V_NO_NETWORK")] : []
+
 var shimCxx: [CXXSetting] = [.unsafeFlags(["-O2", "-Wno-deprecated-declarations", "-Wno-unused-parameter"])]
 var shimLink: [LinkerSetting] = [.linkedLibrary("torch_cpu"), .linkedLibrary("c10"), .linkedLibrary("dl")]
 if let root = libtorch {
@@ -101,7 +105,8 @@ let package = Package(
     // and integrity, the generation session, provenance, memory advice, batch planning, manifests and sharding.
     .target(
       name: "I2VApp",
-      dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport", "CFlow"]),
+      dependencies: ["I2VModels", "I2VCheckpoint", "I2VTensor", "I2VMedia", "I2VImage", "I2VSupport", "CFlow"],
+      swiftSettings: appSwift),
     // Dense optical flow and the per-frame measures of `i2v analyze`: OpenCV (DIS flow, remap, Laplacian) behind a C API.
     .target(name: "CFlow", path: "Sources/CFlow", cxxSettings: flowCxx, linkerSettings: flowLink),
     // Media I/O in C: image decoding through the libraries Pillow uses (libpng, libjpeg-turbo, libtiff, libwebp),

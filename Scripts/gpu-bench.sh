@@ -17,8 +17,8 @@
 # Environment (defaults): I2V_BENCH_DEVICE (cuda), I2V_BENCH_SCALE (full | small), I2V_BENCH_SIZES
 # ("512x512x16 1280x704x16"), I2V_BENCH_STEPS (50), I2V_BENCH_DTYPE (float16; float32 on cpu), I2V_BENCH_WORK
 # (/tmp/i2v-bench), I2V_BENCH_PARITY (1), I2V_BENCH_VARIANTS (`i2v bench` flag sets at every size, ";"-separated:
-# "--blocks --overhead;--cuda-graphs"), I2V_BENCH_LAST_VARIANTS (at the largest size only: "--attention cudnn;
-# --attention efficient;--block-memory 0;--channels-last"), PYTHON (python3).
+# "--blocks --overhead;--cuda-graphs;--shallow"), I2V_BENCH_LAST_VARIANTS (at the largest size only: "--channels-last;
+# --attention cudnn;--attention efficient;--block-memory 0"), PYTHON (python3).
 set -uo pipefail
 bundle="$(cd "${1:?usage: gpu-bench.sh BUNDLE OUT}" && pwd)" || exit 1
 mkdir -p "${2:?usage: gpu-bench.sh BUNDLE OUT}" && out="$(cd "$2" && pwd)" || exit 1

@@ -441,7 +441,10 @@ def table(args):
         for tool in ("diffusers", "i2v"):
             j = jobs.get(tool)
             if not j:
-                lines.append(f"| {size['name']} | {tool} | failed: {size.get(tool + '_error', '?')} |" + " |" * 11)
+                # The table is printed after every job, so a job without a result or an error has not run yet.
+                err = size.get(tool + "_error")
+                state = f"failed: {err}" if err else "not run yet"
+                lines.append(f"| {size['name']} | {tool} | {state} |" + " |" * 11)
                 continue
             tflops = flops / j["step_s"] / 1e12 if flops and j.get("step_s") else None
             lines.append("| " + " | ".join([

@@ -659,6 +659,12 @@ def gif_corpus():
         with open(path(name), "wb") as f:
             f.write(d)
         add(name, "logical screen larger than the first frame")
+    # the first frame reaching past a smaller logical screen: Pillow enlarges the image to the frame
+    d = bytearray(open(path("gif_still.gif"), "rb").read())
+    d[6:10] = struct.pack("<HH", W - 7, H - 4)
+    with open(path("gif_frame_past_screen.gif"), "wb") as f:
+        f.write(d)
+    add("gif_frame_past_screen.gif", "first frame larger than the logical screen (the image takes the frame's size)")
     d = open(path("gif_animated.gif"), "rb").read()
     with open(path("bad_gif_truncated.gif"), "wb") as f:
         f.write(d[: 13 + 3 * 64 + 200])

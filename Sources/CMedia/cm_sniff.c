@@ -218,6 +218,29 @@ static int webp_size(const uint8_t *d, size_t n, int64_t *w, int64_t *h) {
   return 0;
 }
 
+// The logical screen, enlarged to the first frame's extent when the frame reaches past it (Pillow's
+// GifImagePlugin does so for frame 0, and cm_gif.c follows it): the size needs the first image descriptor.
+static int gif_size(const uint8_t *d, size_t n, int64_t *w, int64_t *h) {
+  if (n < 13) return 0;
+  int64_t sw = le16(d + 6), sh = le16(d + 8);
+  size_t i = 13;
+  if (d[10] & 0x80) i += (size_t)3 << ((d[10] & 7) + 1);  // global colour table
+  while (i < n) {
+    if (d[i] == 0x2c) {  // image descriptor: left, top, width, height
+      if (i + 9 > n) return 0;
+      int64_t right = (int64_t)le16(d + i + 1) + le16(d + i + 5), bottom = (int64_t)le16(d + i + 3) + le16(d + i + 7);
+      *w = right > sw ? right : sw;
+      *h = bottom > sh ? bottom : sh;
+      return 1;
+    }
+    if (d[i] != 0x21 || i + 2 > n) return 0;  // anything but an extension before it: the decode decides
+    i += 2;  // introducer and label, then data sub-blocks up to an empty one
+    while (i < n && d[i] != 0) i += (size_t)d[i] + 1;
+    i++;
+  }
+  return 0;
+}
+
 int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, int64_t *h) {
   switch (kind) {
     case CMF_PNG:
@@ -231,10 +254,7 @@ int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, in
       *w = c.w; *h = c.h;
       return 1;
     }
-    case CMF_GIF:
-      if (n < 10) return 0;
-      *w = le16(d + 6); *h = le16(d + 8);
-      return 1;
+    case CMF_GIF: return gif_size(d, n, w, h);
     case CMF_BMP: {
       uint32_t hs = le32(d + 14);
       if (hs == 12) { if (n < 22) return 0; *w = le16(d + 18); *h = le16(d + 20); return 1; }
