@@ -607,7 +607,7 @@ def png_corpus():
     d[len(d) // 2] ^= 0x55
     with open(path("bad_png_crc.png"), "wb") as f:
         f.write(d)
-    refuse("bad_png_crc.png", "corrupt", "damaged", "a flipped byte in IDAT (CRC mismatch)")
+    refuse("bad_png_crc.png", "corrupt", "damaged", "a flipped byte in IDAT: the compressed data is damaged")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -748,6 +748,105 @@ def pnm_corpus():
     add("pgm_maxval1000.pgm", "PGM with maxval 1000 (scaled to 16 bits, then clipped)", ["clipped"])
 
 
+def gif_bytes(w, h, lzw):
+    """A GIF with a 4-colour global table and one frame whose LZW data (min code size 2) is `lzw`."""
+    table = bytes([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
+    return (b"GIF89a" + struct.pack("<HHBBB", w, h, 0x81, 0, 0) + table
+            + b"\x2c" + struct.pack("<HHHHB", 0, 0, w, h, 0) + b"\x02" + bytes([len(lzw)]) + lzw + b"\x00\x3b")
+
+
+def lzw_codes(codes, bits=3):
+    v = sum(c << (i * bits) for i, c in enumerate(codes))
+    return v.to_bytes((len(codes) * bits + 7) // 8, "little")
+
+
+def exif_orientation_count(count, value=8):
+    """EXIF whose Orientation entry says `count` values (the first in the entry's value field)."""
+    data = bytearray(exif_bytes(value))
+    tiff = data[6:]
+    le = tiff[:2] == b"II"
+    tag = struct.pack("<H" if le else ">H", 0x0112)
+    at = 6 + tiff.index(tag, 8)
+    data[at + 4:at + 8] = struct.pack("<I" if le else ">I", count)
+    return bytes(data)
+
+
+def pillow_agreement_corpus():
+    """Cases where i2v's decoders (giflib, libjpeg, libpng, FFmpeg) and Pillow part ways, found by fuzzing and by
+    comparing the two on the fuzz corpus (Scripts/compare_with_pillow.py)."""
+    # PNG: Pillow checks no checksum from the first IDAT on, and stops once it has every row
+    png = open(path("png_rgb.png"), "rb").read()
+    at = png.index(b"IDAT") - 4
+    n = struct.unpack(">I", png[at:at + 4])[0]
+    crc_end = at + 8 + n + 4
+    with open(path("png_idat_bad_crc.png"), "wb") as f:
+        f.write(png[:crc_end - 4] + bytes(b ^ 0xFF for b in png[crc_end - 4:crc_end]) + png[crc_end:])
+    add("png_idat_bad_crc.png", "IDAT checksum wrong, data intact: Pillow does not check it")
+    z = png[at + 8:at + 8 + n]
+    tail = png_chunk(b"IDAT", z[-4:])
+    with open(path("png_bad_chunk_after_rows.png"), "wb") as f:
+        f.write(png[:at] + png_chunk(b"IDAT", z[:-4]) + tail[:4] + b"``\x82\x82" + tail[8:] + png_chunk(b"IEND", b""))
+    add("png_bad_chunk_after_rows.png", "every row decoded, then a chunk with an invalid type: Pillow stops before it")
+    # JPEG: an Orientation with no value is skipped by Pillow; of two values it takes the first (with a warning),
+    # and the XMP's is hidden
+    jpg = open(path("jpeg_420.jpg"), "rb").read()
+    with open(path("jpeg_exif_orientation_count0.jpg"), "wb") as f:
+        f.write(insert_after_soi(jpg, app1(exif_orientation_count(0))))
+    add("jpeg_exif_orientation_count0.jpg", "EXIF Orientation with a count of 0: no turn")
+    with open(path("jpeg_exif_orientation_count2.jpg"), "wb") as f:
+        f.write(insert_after_soi(jpg, app1(exif_orientation_count(2)) + app1(b"http://ns.adobe.com/xap/1.0/\x00"
+                                                                             + xmp_packet(6))))
+    add("jpeg_exif_orientation_count2.jpg", "EXIF Orientation with 2 values (Pillow takes the first, 8) and an XMP one (6, hidden)")
+    # every row read, then a marker segment cut by the end of the file: Pillow's source suspends there
+    with open(path("jpeg_cut_segment_after_rows.jpg"), "wb") as f:
+        f.write(jpg[:-2] + b"\xff\xc4\x00\xb5\x10\x00\x02\x01\x03\x03\x02\x04\x03\x05\x05\x04\x04\x00\x00\x01")
+    add("jpeg_cut_segment_after_rows.jpg", "all rows, then a Huffman table segment cut by the end of the file")
+    broken = bytearray(jpg)
+    broken[2] = 0x00
+    with open(path("bad_jpeg_no_marker_after_soi.jpg"), "wb") as f:
+        f.write(broken)
+    refuse("bad_jpeg_no_marker_after_soi.jpg", "corrupt", "damaged JPEG", "FF D8 not followed by a marker: "
+           "Pillow cannot identify it, FFmpeg would guess")
+    # GIF: an LZW code past the next table entry stops Pillow's decoder (giflib makes something of it)
+    with open(path("gif_lzw_kwkwk.gif"), "wb") as f:
+        f.write(gif_bytes(2, 1, lzw_codes([4, 1, 6, 5])))
+    add("gif_lzw_kwkwk.gif", "LZW code equal to the next free entry (valid)")
+    with open(path("bad_gif_lzw_code_past_table.gif"), "wb") as f:
+        f.write(gif_bytes(2, 1, lzw_codes([4, 1, 7, 5])))
+    refuse("bad_gif_lzw_code_past_table.gif", "corrupt", "LZW code out of range", "LZW code above the next entry")
+    # PNM headers as PpmImagePlugin reads them; PAM, which it does not read
+    data = np.asarray(Image.fromarray(picture())).tobytes()
+    for name, header, how in [
+            ("bad_ppm_token_too_long.ppm", b"P6\n00000000024 16\n255\n", "a header field of 11 characters"),
+            ("bad_ppm_maxval0.ppm", b"P6\n24 16\n0\n", "maxval 0")]:
+        with open(path(name), "wb") as f:
+            f.write(header + data)
+        refuse(name, "corrupt", "header is damaged", how)
+    with open(path("ppm_comment_inside_token.ppm"), "wb") as f:
+        f.write(b"P6\n2#x\n4 16\n255\n" + data)
+    refuse("ppm_comment_inside_token.ppm", "corrupt", "Pillow reads 24x16", "a comment inside the width: Pillow "
+           "joins the digits around it, FFmpeg does not; refused rather than guessed", pillow_reads=True)
+    with open(path("pam_rgb.pam"), "wb") as f:
+        f.write(b"P7\nWIDTH 24\nHEIGHT 16\nDEPTH 3\nMAXVAL 255\nTUPLTYPE RGB\nENDHDR\n" + data)
+    refuse("pam_rgb.pam", "unsupported", "PAM images are not supported", "PAM: Pillow has no reader for it")
+    # formats only FFmpeg reads here: those whose pixels equal Pillow's, and two that do not
+    img = Image.fromarray(picture())
+    img.save(path("pcx_rgb.pcx"))
+    add("pcx_rgb.pcx", "PCX, RGB")
+    img.quantize(64).save(path("pcx_palette.pcx"))
+    add("pcx_palette.pcx", "PCX, palette")
+    img.save(path("sgi_rgb.sgi"))
+    add("sgi_rgb.sgi", "SGI, RGB")
+    img.convert("RGBA").save(path("sgi_rgba.sgi"))
+    add("sgi_rgba.sgi", "SGI, RGBA (alpha dropped)")
+    img.save(path("dds_dxt1.dds"), pixel_format="DXT1")
+    refuse("dds_dxt1.dds", "unsupported", "DDS images are not supported", "DXT1 DDS: FFmpeg's pixels differ from "
+           "Pillow's", pillow_reads=True)
+    img.convert("1").save(path("xbm_bitmap.xbm"))
+    refuse("xbm_bitmap.xbm", "unsupported", "XBM images are not supported", "XBM: FFmpeg inverts Pillow's bits",
+           pillow_reads=True)
+
+
 def main():
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
@@ -759,6 +858,7 @@ def main():
     gif_corpus()
     bmp_corpus()
     pnm_corpus()
+    pillow_agreement_corpus()
     import PIL
     meta = {"pillow": PIL.__version__, "loader": "ImageOps.exif_transpose(Image.open(f)).convert('RGB')",
             "images": entries}

@@ -2,6 +2,7 @@
 // format (libpng, libjpeg-turbo, libtiff, libwebp; giflib for GIF, BMP as Pillow reads it) or FFmpeg (PNM, QOI,
 // ...), then the orientation
 // and the notes (damage, clipped values, further frames) that go with the picture.
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,8 @@
 
 // Without FFmpeg only PNG decodes (through libpng); everything else is refused before any pixel is read.
 static int no_ffmpeg_decode(cm_file_kind kind, char *err, size_t errlen) {
-  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL)  // as in full builds: FFmpeg cannot either
+  // refused by full builds too
+  if (kind == CMF_HEIF || kind == CMF_AVIF || kind == CMF_JXL || kind == CMF_PAM)
     return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG first",
                    cm_kind_name(kind));
   if (kind == CMF_UNKNOWN)
@@ -91,6 +93,27 @@ static int is_image_demuxer(const AVInputFormat *f) {
          strcmp(f->name, "gif") == 0;
 }
 
+// Content our sniffer does not place goes to FFmpeg only for formats where FFmpeg's pixels were compared with
+// Pillow's and found identical (Scripts/compare_with_pillow.py on files Pillow wrote: PCX in every mode, SGI
+// raw and RLE, gray, RGB and RGBA). Elsewhere FFmpeg and Pillow disagree (compressed DDS, PFM, XBM, JPEG 2000
+// by rounding) or Pillow cannot read the format at all, and diffusers' load_image is Pillow.
+static int matches_pillow(const AVInputFormat *f) {
+  return strcmp(f->name, "pcx_pipe") == 0 || strcmp(f->name, "sgi_pipe") == 0;
+}
+
+// Demuxers of the formats whose first bytes cm_sniff checks as Pillow's plugins do: content FFmpeg still takes
+// for one of them is a damaged file of that format that Pillow cannot identify.
+static const char *sniffed_family(const AVInputFormat *f) {
+  static const char *const names[][2] = {
+      {"jpeg_pipe", "JPEG"}, {"png_pipe", "PNG"}, {"webp_pipe", "WebP"}, {"tiff_pipe", "TIFF"},
+      {"bmp_pipe", "BMP"},   {"gif", "GIF"},      {"gif_pipe", "GIF"},   {"qoi_pipe", "QOI"},
+      {"pgm_pipe", "PGM"},   {"ppm_pipe", "PPM"}, {"pbm_pipe", "PBM"},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp(f->name, names[i][0]) == 0) return names[i][1];
+  return NULL;
+}
+
 static const AVInputFormat *probe(const uint8_t *data, size_t size, int *score) {
   size_t n = size < (1 << 20) ? size : (1 << 20);
   uint8_t *buf = calloc(n + AVPROBE_PADDING_SIZE, 1);  // probers may read past the end: padding is required
@@ -103,7 +126,9 @@ static const AVInputFormat *probe(const uint8_t *data, size_t size, int *score) 
 }
 
 // For content our sniffer does not know: which FFmpeg image demuxer reads it, or why it is not an image.
-static int classify(const uint8_t *data, size_t size, const AVInputFormat **out, char *err, size_t errlen) {
+// `sniffed`: the content passed cm_sniff as a kind FFmpeg decodes (PNM), so only the image check applies.
+static int classify(const uint8_t *data, size_t size, int sniffed, const AVInputFormat **out, char *err,
+                    size_t errlen) {
   int score = 0;
   const AVInputFormat *f = probe(data, size, &score);
   if (!f || score < AVPROBE_SCORE_EXTENSION / 2)
@@ -111,6 +136,22 @@ static int classify(const uint8_t *data, size_t size, const AVInputFormat **out,
   if (!is_image_demuxer(f))
     return cm_fail(err, errlen, CM_ERR_NOT_IMAGE, "not a still image (the content looks like %s)",
                    f->long_name ? f->long_name : f->name);
+  const char *family = sniffed ? NULL : sniffed_family(f);
+  if (family)
+    return cm_fail(err, errlen, CM_ERR_CORRUPT,
+                   "the file looks like a damaged %s: it does not begin as one, so Pillow (diffusers' image reader) "
+                   "cannot identify it either; re-export the original image as PNG or JPEG", family);
+  if (!sniffed && !matches_pillow(f)) {
+    char name[32];  // "dds_pipe" -> "DDS"
+    size_t n = 0;
+    for (const char *c = f->name; *c && *c != '_' && n + 1 < sizeof name; c++) name[n++] = (char)toupper((unsigned char)*c);
+    name[n] = 0;
+    if (strcmp(name, "J2K") == 0) snprintf(name, sizeof name, "JPEG 2000");
+    return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
+                   "%s images are not supported: only FFmpeg could decode this one, and for %s its pixels differ from "
+                   "Pillow's (the reader diffusers uses) or Pillow cannot read it at all; convert it to PNG first",
+                   name, name);
+  }
   *out = f;
   return CM_OK;
 }
@@ -158,7 +199,7 @@ int cm_ffmpeg_decode(const uint8_t *data, size_t size, cm_file_kind kind, int64_
   const char *forced = demuxer_for(kind);
   if (forced) ifmt = av_find_input_format(forced);
   if (!ifmt) {
-    int st = classify(data, size, &ifmt, err, errlen);
+    int st = classify(data, size, kind != CMF_UNKNOWN, &ifmt, err, errlen);
     if (st != CM_OK) return st;
   }
   if (kind == CMF_UNKNOWN || kind == CMF_PNM) {
@@ -315,13 +356,19 @@ static int check_header(const uint8_t *data, size_t size, int64_t *max_pixels, c
   if (size == 0) return cm_fail(err, errlen, CM_ERR_EMPTY, "the file is empty (0 bytes)");
   if (*max_pixels <= 0) *max_pixels = INT64_MAX;
   *kind = cm_sniff(data, size);
-  if (*kind == CMF_HEIF || *kind == CMF_AVIF || *kind == CMF_JXL)
+  if (*kind == CMF_HEIF || *kind == CMF_AVIF || *kind == CMF_JXL || *kind == CMF_PAM)
     return cm_fail(err, errlen, CM_ERR_UNSUPPORTED, "%s images are not supported; convert it to PNG or JPEG first",
                    cm_kind_name(*kind));
 #ifdef CM_NO_FFMPEG
   if (*kind != CMF_PNG) return no_ffmpeg_decode(*kind, err, errlen);
 #endif
   snprintf(out->format, sizeof out->format, "%s", cm_kind_name(*kind));
+  if (*kind == CMF_PNM) {  // Pillow refuses headers FFmpeg would read
+    const char *why = NULL;
+    if (!cm_pnm_header(data, size, w, h, &why))
+      return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header is damaged: %s (Pillow, diffusers' image reader, "
+                     "refuses it too)", out->format, why);
+  }
   *has_size = *kind != CMF_UNKNOWN && cm_header_size(*kind, data, size, w, h);
   if (!*has_size) return CM_OK;
   if (*w <= 0 || *h <= 0)
@@ -361,6 +408,11 @@ int cm_image_decode_memory(const uint8_t *data, size_t size, int64_t max_pixels,
                             r.warning, sizeof r.warning, err, errlen);
   }
   if (st != CM_OK) return st;
+  if (kind == CMF_PNM && has_size && (r.width != hw || r.height != hh)) {
+    free(r.rgb);  // FFmpeg parsed the header differently from Pillow: neither picture is trustworthy
+    return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header is damaged: Pillow reads %lldx%lld from it, FFmpeg %dx%d",
+                   cm_kind_name(kind), (long long)hw, (long long)hh, r.width, r.height);
+  }
 
   // Pillow (and so diffusers' load_image) takes the first frame of an animation or the first page of a TIFF.
   int frames = r.frames > 0 ? r.frames : cm_frame_count(kind, data, size);
@@ -419,7 +471,7 @@ static int read_image_file(const char *path, uint8_t **data_out, size_t *size_ou
   if (cm_sniff(data, head) == CMF_UNKNOWN) {
     const AVInputFormat *ignored = NULL;
     cm_log_begin();
-    early = classify(data, head, &ignored, err, errlen);
+    early = classify(data, head, 0, &ignored, err, errlen);
   }
 #endif
   uint8_t *all = early == CM_OK ? realloc(data, size) : NULL;

@@ -57,6 +57,66 @@ static int read_frame(GifFileType *gif, uint8_t *canvas, int cw, char *err, size
   return CM_OK;
 }
 
+// Pillow's own LZW decoder (libImaging/GifDecode.c) raises "broken data stream" for two code sequences that giflib
+// decodes into something: a code other than clear or end right after a clear (or at the start) that is not a
+// literal, and a code above the next free table entry. This walks the first frame's codes as Pillow does, until
+// its pixels are complete, and says whether Pillow would stop on one of them (0) or not (1). `p` points at the
+// first data sub-block, `bits` is the LZW minimum code size. Running out of data is left to giflib.
+static int pillow_lzw_ok(const uint8_t *p, const uint8_t *end, int bits, int64_t pixels) {
+  if (bits < 0 || bits > 12) return 1;  // giflib refuses these itself
+  uint16_t len[4096];                   // string length per table entry; only read below `next`
+  const int clear = 1 << bits, eoi = clear + 1;
+  int next = 0, codesize = 0, codemask = 0, state = 1, lastcode = 0, blocksize = 0, bitcount = 0;
+  uint32_t bitbuffer = 0;
+  int64_t done = 0;
+  while (done < pixels) {
+    if (state == 1) {
+      next = clear + 2;
+      codesize = bits + 1;
+      codemask = (1 << codesize) - 1;
+      state = 2;
+    }
+    while (bitcount < codesize) {
+      if (blocksize == 0) {
+        if (p >= end || *p == 0) return 1;  // no more data in this frame
+        blocksize = *p++;
+      }
+      if (p >= end) return 1;
+      bitbuffer |= (uint32_t)*p++ << bitcount;
+      bitcount += 8;
+      blocksize--;
+    }
+    int c = (int)(bitbuffer & (uint32_t)codemask);
+    bitbuffer >>= codesize;
+    bitcount -= codesize;
+    if (c == clear) {
+      if (state != 2) state = 1;
+      continue;
+    }
+    if (c == eoi) return 1;  // early end: Pillow reads on past it, giflib refuses; not this check's case
+    if (state == 2) {
+      if (c > clear) return 0;
+      lastcode = c;
+      done += 1;
+      state = 3;
+      continue;
+    }
+    if (c > next) return 0;
+    int n = c == next ? (lastcode < clear ? 1 : len[lastcode]) + 1 : (c < clear ? 1 : len[c]);
+    if (next < 4096) {
+      len[next] = (uint16_t)((lastcode < clear ? 1 : len[lastcode]) + 1);
+      if (next == codemask && codesize < 12) {
+        codesize++;
+        codemask = (1 << codesize) - 1;
+      }
+      next++;
+    }
+    lastcode = c;
+    done += n;
+  }
+  return 1;
+}
+
 int cm_gif_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen) {
   gif_reader reader = {data, size, 0};
   int code = 0;
@@ -120,6 +180,14 @@ int cm_gif_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raste
     out->rgb = malloc((size_t)(cw * ch * 3));
     if (!canvas || !out->rgb) {
       st = cm_fail(err, errlen, CM_ERR_NO_MEMORY, "out of memory for %lldx%lld pixels", (long long)cw, (long long)ch);
+      break;
+    }
+    // giflib has read the LZW code size byte; the sub-blocks follow
+    if (reader.pos > 0 && reader.pos <= size &&
+        !pillow_lzw_ok(data + reader.pos, data + size, data[reader.pos - 1], (int64_t)d->Width * d->Height)) {
+      st = cm_fail(err, errlen, CM_ERR_CORRUPT,
+                   "the GIF data is damaged (an LZW code out of range; Pillow, diffusers' image reader, stops there "
+                   "too)");
       break;
     }
     memset(canvas, transparent >= 0 ? transparent : 0, (size_t)(cw * ch));

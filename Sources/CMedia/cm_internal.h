@@ -36,6 +36,7 @@ typedef enum {
   CMF_HEIF,
   CMF_AVIF,
   CMF_JXL,
+  CMF_PAM,   // P7: Pillow has no reader for it
 } cm_file_kind;
 
 cm_file_kind cm_sniff(const uint8_t *data, size_t size);
@@ -44,6 +45,10 @@ const char *cm_kind_name(cm_file_kind kind);
 // Image size from the file header, without decoding. Returns 1 when found, 0 when the header does not say
 // (or the format is not one we parse); the FFmpeg decoder's own max_pixels check is the fallback then.
 int cm_header_size(cm_file_kind kind, const uint8_t *data, size_t size, int64_t *width, int64_t *height);
+
+// A PBM/PGM/PPM header (P1-P6) as Pillow's PpmImagePlugin reads it: its size when Pillow opens it (1), else 0
+// with Pillow's reason in *why.
+int cm_pnm_header(const uint8_t *data, size_t size, int64_t *width, int64_t *height, const char **why);
 
 // Orientation 1..8 as Pillow's exif_transpose finds it (EXIF, PNG text chunks, XMP; see cm_orientation.c); 1 when
 // absent or invalid. TIFF files get theirs from cm_tiff_decode.

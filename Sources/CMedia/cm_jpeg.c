@@ -28,6 +28,7 @@ typedef struct {
   int decoding;             // 0 while reading the header
   int rows_done;            // every row read: what follows (up to EOI) is not required, as in Pillow
   int truncated;            // libjpeg ran out of data before the last row
+  int eof_after_rows;       // ... or after it, while reading on to EOI
   int damage_count;
   char damage[JMSG_LENGTH_MAX];
   char fatal[JMSG_LENGTH_MAX];
@@ -46,6 +47,7 @@ static void on_emit(j_common_ptr cinfo, int level) {
   jpeg_err *e = (jpeg_err *)cinfo->err;
   if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
     if (!e->rows_done) e->truncated = 1;
+    else e->eof_after_rows = 1;
     return;
   }
   if (!e->decoding) return;  // header warnings: stray bytes between markers
@@ -80,8 +82,19 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   volatile int status = -1;  // set, with its message, before a deliberate longjmp
   if (setjmp(jerr.jump)) {
     jpeg_destroy_decompress(&cinfo);
-    free(rgb);
     free(row);
+    // Every row was read and the data ended inside a marker segment after them (libjpeg then reads on through
+    // the EOI it makes up, and may stop on that): Pillow's suspending source stops at the end of the data
+    // instead and keeps the picture, so it is kept here too.
+    if (status < 0 && jerr.rows_done && jerr.eof_after_rows) {
+      if (jerr.damage_count)
+        cm_add_warning(out->warning, sizeof out->warning,
+                       "the JPEG decoder reported damage (libjpeg: %s%s); parts of the picture may be wrong",
+                       jerr.damage, jerr.damage_count > 1 ? ", and more" : "");
+      out->rgb = rgb;
+      return CM_OK;
+    }
+    free(rgb);
     if (status >= 0) return status;
     if (jerr.fatal_code == JERR_BAD_PRECISION)  // 12- and 16-bit JPEG: Pillow refuses them too
       return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
@@ -146,6 +159,8 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   }
   // Reading up to EOI reports damage the rows did not show ("extraneous bytes before marker 0xd9": the
   // entropy decoder lost its way); a missing EOI is fine, as in Pillow.
+  out->width = w;
+  out->height = h;
   jerr.rows_done = 1;
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);

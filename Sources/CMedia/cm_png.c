@@ -48,6 +48,27 @@ static void read_memory(png_structp png, png_bytep out, png_size_t len) {
   io->pos += len;
 }
 
+// The decoded rows to RGB: 16-bit gray clipped to 8 bits as PIL's "I;16" -> "L" does.
+static int finish(uint8_t *pixels, png_uint_32 w, png_uint_32 h, int gray16, cm_raster *out) {
+  if (gray16) {
+    // In place, each row from its end: pixel x's 2 input bytes sit at 2x, its 3 output bytes at 3x >= 2x.
+    int64_t clipped = 0;
+    for (png_uint_32 y = 0; y < h; y++) {
+      uint8_t *row = pixels + (size_t)y * w * 3;
+      for (png_uint_32 x = w; x-- > 0;) {
+        unsigned v = (unsigned)row[2 * x] << 8 | row[2 * x + 1];
+        clipped += v > 255;
+        row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
+      }
+    }
+    if (clipped) cm_add_clipped_warning(out->warning, sizeof out->warning, clipped, 16);
+  }
+  out->rgb = pixels;
+  out->width = (int)w;
+  out->height = (int)h;
+  return CM_OK;
+}
+
 int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raster *out, char *err, size_t errlen) {
   png_io io = {data, size, 0, 0, ""};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &io, on_error, on_warning);
@@ -61,18 +82,29 @@ int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raste
   uint8_t *volatile pixels = NULL;
   png_bytep *volatile rows = NULL;
   volatile int status = CM_ERR_CORRUPT;
+  volatile int reading = 0, v_gray16 = 0;
+  volatile png_uint_32 v_w = 0, v_h = 0;
+  volatile int v_interlace = 0;
   if (setjmp(png_jmpbuf(png))) {
-    free(pixels);
+    // libpng writes a row out before it looks for the end of the compressed data; a failure there (the stream's
+    // last bytes or the next chunk damaged) comes after every row is in place, where Pillow has stopped reading.
+    int complete = reading && status == CM_ERR_CORRUPT &&
+                   (v_interlace ? png_get_current_pass_number(png) >= 7 : png_get_current_row_number(png) >= v_h);
     free(rows);
     png_destroy_read_struct(&png, &info, NULL);
+    if (complete) return finish(pixels, v_w, v_h, v_gray16, out);
+    free(pixels);
     if (status != CM_ERR_CORRUPT) return status;
     if (io.truncated) return cm_fail(err, errlen, CM_ERR_CORRUPT, "PNG data is truncated (the file ends too early)");
     return cm_fail(err, errlen, CM_ERR_CORRUPT, "PNG data is damaged (%s)", io.message);
   }
   png_set_read_fn(png, &io, read_memory);
-  png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);  // a bad checksum anywhere is corruption, as in PIL
-  png_set_user_limits(png, 0x7fffffff, 0x7fffffff);                 // max_pixels is checked below instead
+  // Pillow checks the checksum of every chunk before the image data, and none from the first IDAT on (its
+  // PngImagePlugin.load_read skips them): the same here.
+  png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+  png_set_user_limits(png, 0x7fffffff, 0x7fffffff);  // max_pixels is checked below instead
   png_read_info(png, info);
+  png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_QUIET_USE);
 
   png_uint_32 w = 0, h = 0;
   int depth = 0, color = 0, interlace = 0;
@@ -105,27 +137,12 @@ int cm_png_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_raste
     png_longjmp(png, 1);
   }
   for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * 3;
+  v_w = w, v_h = h, v_gray16 = gray16, v_interlace = interlace != PNG_INTERLACE_NONE, reading = 1;
   png_read_image(png, rows);
   // Like PIL we stop after the image data: chunks after the last IDAT (text, IEND) are not required.
   free(rows);
   png_destroy_read_struct(&png, &info, NULL);
-  if (gray16) {
-    // In place, each row from its end: pixel x's 2 input bytes sit at 2x, its 3 output bytes at 3x >= 2x.
-    int64_t clipped = 0;
-    for (png_uint_32 y = 0; y < h; y++) {
-      uint8_t *row = pixels + (size_t)y * w * 3;
-      for (png_uint_32 x = w; x-- > 0;) {
-        unsigned v = (unsigned)row[2 * x] << 8 | row[2 * x + 1];
-        clipped += v > 255;
-        row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
-      }
-    }
-    if (clipped) cm_add_clipped_warning(out->warning, sizeof out->warning, clipped, 16);
-  }
-  out->rgb = pixels;
-  out->width = (int)w;
-  out->height = (int)h;
-  return CM_OK;
+  return finish(pixels, w, h, gray16, out);
 }
 
 static int is_ascii(const char *s) {

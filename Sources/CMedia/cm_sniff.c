@@ -27,7 +27,9 @@ cm_file_kind cm_sniff(const uint8_t *d, size_t n) {
     uint32_t hs = le32(d + 14);  // DIB header size: only the known variants, "BM" alone is too weak
     if (hs == 12 || hs == 40 || hs == 52 || hs == 56 || hs == 64 || hs == 108 || hs == 124) return CMF_BMP;
   }
-  if (n >= 3 && d[0] == 'P' && d[1] >= '1' && d[1] <= '7' && is_pnm_space(d[2])) return CMF_PNM;
+  // P1-P6 only: Pillow has no PAM (P7) reader.
+  if (n >= 3 && d[0] == 'P' && d[1] >= '1' && d[1] <= '6' && is_pnm_space(d[2])) return CMF_PNM;
+  if (n >= 3 && d[0] == 'P' && d[1] == '7' && is_pnm_space(d[2])) return CMF_PAM;
   if (n >= 14 && memcmp(d, "qoif", 4) == 0) return CMF_QOI;
   if (n >= 40) {  // DIB: an info header first (Pillow's _dib_accept), checked further than Pillow: planes and bits
     uint32_t hs = le32(d), bits = le16(d + 14);
@@ -69,6 +71,7 @@ const char *cm_kind_name(cm_file_kind kind) {
     case CMF_HEIF: return "HEIF/HEIC";
     case CMF_AVIF: return "AVIF";
     case CMF_JXL: return "JPEG XL";
+    case CMF_PAM: return "PAM";
     default: return "unknown";
   }
 }
@@ -113,10 +116,20 @@ int cm_tiff_ifd0_tag(const uint8_t *t, size_t n, uint16_t want, uint32_t *value)
   size_t e = tiff_ifd0_entry(t, n, want, &le, &big);
   if (e == 0) return 0;
   uint32_t type = (le ? le16 : be16)(t + e + 2);
-  size_t v = e + (big ? 12 : 8);                                     // the value, stored in the entry when it fits
-  if (type == 3) { *value = (le ? le16 : be16)(t + v); return 1; }  // SHORT
-  if (type == 4) { *value = (le ? le32 : be32)(t + v); return 1; }  // LONG
-  return 0;
+  if (type != 3 && type != 4) return 0;  // SHORT, LONG
+  // As Pillow's IFD reader: no values is no tag; several are cut to the first (with a warning there) for the
+  // tags read here, which the TIFF spec gives one value; values that do not fit the entry sit at an offset.
+  uint64_t count = big ? (le ? le64 : be64)(t + e + 4) : (le ? le32 : be32)(t + e + 4);
+  size_t unit = type == 3 ? 2 : 4, inline_bytes = big ? 8 : 4;
+  if (count == 0) return 0;
+  size_t v = e + (big ? 12 : 8);  // the value field
+  if (count > inline_bytes / unit) {
+    uint64_t off = big ? (le ? le64 : be64)(t + v) : (le ? le32 : be32)(t + v);
+    if (count > n / unit || off > n - count * unit) return 0;  // past the end: Pillow skips the tag
+    v = (size_t)off;
+  }
+  *value = type == 3 ? (le ? le16 : be16)(t + v) : (le ? le32 : be32)(t + v);
+  return 1;
 }
 
 int cm_tiff_ifd0_has_tag(const uint8_t *t, size_t n, uint16_t want) {
@@ -163,36 +176,65 @@ static int jpeg_size_visit(uint8_t m, const uint8_t *p, size_t len, void *vctx) 
 
 // ---- other containers ----
 
-static int pnm_size(const uint8_t *d, size_t n, int64_t *w, int64_t *h) {
-  if (d[1] == '7') {  // PAM: "WIDTH n" and "HEIGHT n" header lines
-    int64_t vw = -1, vh = -1;
-    for (size_t i = 3; i + 7 < n && i < 4096; i++) {
-      if (i > 0 && d[i - 1] != '\n') continue;
-      const char *key = memcmp(d + i, "WIDTH ", 6) == 0 ? "W" : memcmp(d + i, "HEIGHT ", 7) == 0 ? "H" : NULL;
-      if (!key) { if (memcmp(d + i, "ENDHDR", 6) == 0) break; continue; }
-      size_t j = i + (key[0] == 'W' ? 6 : 7);
-      int64_t v = 0;
-      while (j < n && d[j] >= '0' && d[j] <= '9' && v < ((int64_t)1 << 40)) v = v * 10 + (d[j++] - '0');
-      if (key[0] == 'W') vw = v; else vh = v;
-    }
-    if (vw < 0 || vh < 0) return 0;
-    *w = vw; *h = vh;
-    return 1;
-  }
-  int64_t vals[2];
-  size_t i = 2;
-  for (int k = 0; k < 2; k++) {
-    for (;;) {  // skip whitespace and comments
-      while (i < n && is_pnm_space(d[i])) i++;
-      if (i < n && d[i] == '#') { while (i < n && d[i] != '\n') i++; continue; }
+// PpmImagePlugin's _read_token: whitespace ends a token (leading whitespace is skipped), '#' skips to the end
+// of the line anywhere, even inside a token; more than 10 characters is an error. 0, or -1 at EOF, -2 too long.
+static int pil_token(const uint8_t *d, size_t n, size_t *pos, char tok[12], size_t *len) {
+  *len = 0;
+  while (*len <= 10 && *pos < n) {
+    uint8_t c = d[(*pos)++];
+    if (is_pnm_space(c)) {
+      if (*len == 0) continue;
       break;
     }
-    if (i >= n || d[i] < '0' || d[i] > '9') return 0;
-    int64_t v = 0;
-    while (i < n && d[i] >= '0' && d[i] <= '9' && v < ((int64_t)1 << 40)) v = v * 10 + (d[i++] - '0');
-    vals[k] = v;
+    if (c == '#') {
+      while (*pos < n && d[*pos] != '\r' && d[*pos] != '\n') (*pos)++;
+      if (*pos < n) (*pos)++;
+      continue;
+    }
+    tok[(*len)++] = (char)c;
   }
-  *w = vals[0]; *h = vals[1];
+  tok[*len] = 0;
+  return *len == 0 ? -1 : *len > 10 ? -2 : 0;
+}
+
+// Python's int() of such a token: an optional sign, then digits with single underscores between them.
+static int pil_int(const char *t, int64_t *v) {
+  int neg = *t == '-';
+  if (*t == '-' || *t == '+') t++;
+  if (*t < '0' || *t > '9') return 0;
+  int64_t x = 0;
+  for (; *t; t++) {
+    if (*t == '_' && t[1] >= '0' && t[1] <= '9') continue;
+    if (*t < '0' || *t > '9') return 0;
+    x = x * 10 + (*t - '0');  // at most 10 characters: no overflow
+  }
+  *v = neg ? -x : x;
+  return 1;
+}
+
+int cm_pnm_header(const uint8_t *d, size_t n, int64_t *w, int64_t *h, const char **why) {
+  if (n < 3 || d[0] != 'P' || d[1] < '1' || d[1] > '6' || !is_pnm_space(d[2])) {
+    *why = "not a PPM file";
+    return 0;
+  }
+  size_t pos = 3;
+  int fields = d[1] == '1' || d[1] == '4' ? 2 : 3;  // bitmaps have no maxval
+  int64_t v[3] = {0, 0, 0};
+  for (int k = 0; k < fields; k++) {
+    char tok[12];
+    size_t len;
+    int st = pil_token(d, n, &pos, tok, &len);
+    if (st == -1) { *why = "it ends inside the header"; return 0; }
+    if (st == -2) { *why = "a header field is longer than 10 characters"; return 0; }
+    if (!pil_int(tok, &v[k])) { *why = "a header field is not a number"; return 0; }
+  }
+  if (v[0] <= 0 || v[1] <= 0) { *why = "the size is 0 or negative"; return 0; }
+  if (fields == 3 && (v[2] <= 0 || v[2] >= 65536)) {
+    *why = "maxval must be greater than 0 and less than 65536";
+    return 0;
+  }
+  *w = v[0];
+  *h = v[1];
   return 1;
 }
 
@@ -271,7 +313,10 @@ int cm_header_size(cm_file_kind kind, const uint8_t *d, size_t n, int64_t *w, in
       *w = tw; *h = th;
       return 1;
     }
-    case CMF_PNM: return pnm_size(d, n, w, h);
+    case CMF_PNM: {
+      const char *why;
+      return cm_pnm_header(d, n, w, h, &why);
+    }
     case CMF_QOI: *w = be32(d + 4); *h = be32(d + 8); return 1;
     case CMF_DIB: {
       int32_t sw = (int32_t)le32(d + 4), sh = (int32_t)le32(d + 8);
