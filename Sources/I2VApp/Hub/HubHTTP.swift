@@ -1,36 +1,6 @@
 import Foundation
 
-#if I2V_NO_NETWORK
-  /// The carryable build (`I2V_MEDIA=png`, Scripts/build-device-binary.sh) links the Swift runtime statically,
-  /// and a static FoundationNetworking needs libcurl and its whole dependency tree on the target. That build is
-  /// for machines without internet, so it leaves networking out and says so.
-  final class HubHTTP {
-    struct Reply {
-      var status: Int
-      var headers: [String: String]
-      var body: Data
-      var firstHeaders: [String: String]
-    }
-
-    let environment: HubEnvironment
-    let idleTimeout: TimeInterval
-
-    init(environment: HubEnvironment, idleTimeout: TimeInterval = 30) {
-      self.environment = environment
-      self.idleTimeout = idleTimeout
-    }
-
-    func get(_ url: URL, headers: [String: String] = [:], start: ((Int, [String: String]) -> Bool)? = nil,
-             sink: ((Data) -> Bool)? = nil) throws -> Reply
-    {
-      throw HubError(.network, "this i2v was built without networking (the small PNG-only build, I2V_MEDIA=png), so "
-        + "it cannot fetch \(url.absoluteString); download the model with a full build of i2v (or huggingface-cli) "
-        + "and pass its folder with --model, or set HF_HUB_OFFLINE=1 to use what is already in the cache")
-    }
-  }
-#else
-
-#if canImport(FoundationNetworking)
+#if !I2V_NO_NETWORK && canImport(FoundationNetworking)
   import FoundationNetworking
 #endif
 
@@ -56,7 +26,23 @@ final class HubHTTP {
     self.environment = environment
     self.idleTimeout = idleTimeout
   }
+}
 
+#if I2V_NO_NETWORK
+/// The carryable build (`I2V_MEDIA=png`, Scripts/build-device-binary.sh) links the Swift runtime statically, and a
+/// static FoundationNetworking needs libcurl and its whole dependency tree on the target. That build is for
+/// machines without internet, so it leaves networking out and says so.
+extension HubHTTP {
+  func get(_ url: URL, headers: [String: String] = [:], start: ((Int, [String: String]) -> Bool)? = nil,
+           sink: ((Data) -> Bool)? = nil) throws -> Reply
+  {
+    throw HubError(.network, "this i2v was built without networking (the small PNG-only build, I2V_MEDIA=png), so "
+      + "it cannot fetch \(url.absoluteString); download the model with a full build of i2v (or huggingface-cli) "
+      + "and pass its folder with --model, or set HF_HUB_OFFLINE=1 to use what is already in the cache")
+  }
+}
+#else
+extension HubHTTP {
   /// GETs `url`. With `sink`, successful bodies go to it as they arrive (it returns false to stop); otherwise
   /// they are collected. Throws only for transport failures; HTTP statuses are the caller's to judge.
   /// `start(status, headers)` sees a successful response before its body and may refuse it (returns false).
