@@ -771,6 +771,22 @@ def exif_orientation_count(count, value=8):
     return bytes(data)
 
 
+def write_sgi16_rle(name, w=4, h=2):
+    """A 16-bit RGB SGI with RLE rows (Pillow writes only 8-bit SGI): one literal run per row and channel."""
+    rng = np.random.default_rng(5)
+    header = struct.pack(">hbbHHHHii4s80si404s", 474, 1, 2, 3, w, h, 3, 0, 65535, b"", b"", 0, b"")
+    rows = [struct.pack(">H", 0x80 | w) + rng.integers(0, 65536, w).astype(">u2").tobytes() + b"\0\0"
+            for _ in range(h * 3)]
+    tables = 512 + 8 * h * 3
+    starts, offset = [], tables
+    for r in rows:
+        starts.append(offset)
+        offset += len(r)
+    with open(path(name), "wb") as f:
+        f.write(header + struct.pack(f">{h * 3}I", *starts) + struct.pack(f">{h * 3}I", *map(len, rows))
+                + b"".join(rows))
+
+
 def pillow_agreement_corpus():
     """Cases where i2v's decoders (giflib, libjpeg, libpng, FFmpeg) and Pillow part ways, found by fuzzing and by
     comparing the two on the fuzz corpus (Scripts/compare_with_pillow.py)."""
@@ -839,6 +855,9 @@ def pillow_agreement_corpus():
     add("sgi_rgb.sgi", "SGI, RGB")
     img.convert("RGBA").save(path("sgi_rgba.sgi"))
     add("sgi_rgba.sgi", "SGI, RGBA (alpha dropped)")
+    write_sgi16_rle("sgi16_rle.sgi")
+    refuse("sgi16_rle.sgi", "unsupported", "16-bit RLE or grayscale SGI images are not supported",
+           "16-bit RLE SGI: FFmpeg's pixels differ from Pillow's on Pillow's own tv16.sgi", pillow_reads=True)
     img.save(path("dds_dxt1.dds"), pixel_format="DXT1")
     refuse("dds_dxt1.dds", "unsupported", "DDS images are not supported", "DXT1 DDS: FFmpeg's pixels differ from "
            "Pillow's", pillow_reads=True)

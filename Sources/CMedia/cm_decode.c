@@ -95,10 +95,14 @@ static int is_image_demuxer(const AVInputFormat *f) {
 
 // Content our sniffer does not place goes to FFmpeg only for formats where FFmpeg's pixels were compared with
 // Pillow's and found identical (Scripts/compare_with_pillow.py on files Pillow wrote: PCX in every mode, SGI
-// raw and RLE, gray, RGB and RGBA). Elsewhere FFmpeg and Pillow disagree (compressed DDS, PFM, XBM, JPEG 2000
-// by rounding) or Pillow cannot read the format at all, and diffusers' load_image is Pillow.
-static int matches_pillow(const AVInputFormat *f) {
-  return strcmp(f->name, "pcx_pipe") == 0 || strcmp(f->name, "sgi_pipe") == 0;
+// raw and RLE, gray, RGB and RGBA; and Pillow's own test images). Elsewhere FFmpeg and Pillow disagree
+// (16-bit RLE SGI, compressed DDS, PFM, XBM, JPEG 2000 by rounding) or Pillow cannot read the format at all, and
+// diffusers' load_image is Pillow.
+static int matches_pillow(const AVInputFormat *f, const uint8_t *data, size_t size) {
+  // SGI: 8 bits; of 16-bit files only uncompressed colour ones were seen to agree (both take the high byte)
+  if (strcmp(f->name, "sgi_pipe") == 0)
+    return size > 11 && (data[3] == 1 || (data[2] == 0 && (data[10] << 8 | data[11]) >= 3));
+  return strcmp(f->name, "pcx_pipe") == 0;
 }
 
 // Demuxers of the formats whose first bytes cm_sniff checks as Pillow's plugins do: content FFmpeg still takes
@@ -141,12 +145,13 @@ static int classify(const uint8_t *data, size_t size, int sniffed, const AVInput
     return cm_fail(err, errlen, CM_ERR_CORRUPT,
                    "the file looks like a damaged %s: it does not begin as one, so Pillow (diffusers' image reader) "
                    "cannot identify it either; re-export the original image as PNG or JPEG", family);
-  if (!sniffed && !matches_pillow(f)) {
+  if (!sniffed && !matches_pillow(f, data, size)) {
     char name[32];  // "dds_pipe" -> "DDS"
     size_t n = 0;
     for (const char *c = f->name; *c && *c != '_' && n + 1 < sizeof name; c++) name[n++] = (char)toupper((unsigned char)*c);
     name[n] = 0;
     if (strcmp(name, "J2K") == 0) snprintf(name, sizeof name, "JPEG 2000");
+    if (strcmp(name, "SGI") == 0) snprintf(name, sizeof name, "16-bit RLE or grayscale SGI");
     return cm_fail(err, errlen, CM_ERR_UNSUPPORTED,
                    "%s images are not supported: only FFmpeg could decode this one, and for %s its pixels differ from "
                    "Pillow's (the reader diffusers uses) or Pillow cannot read it at all; convert it to PNG first",
