@@ -23,7 +23,7 @@ from PIL import Image, ImageOps
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 EXTENSIONS = {"png", "apng", "jpg", "jpeg", "mpo", "tif", "tiff", "webp", "gif", "bmp", "dib", "ppm", "pgm", "pbm",
-              "pnm", "qoi", "pcx", "sgi", "dds", "xbm", "pfm", "im", "tga", "ico", "jp2", "j2k", "pam", "xbm"}
+              "pnm", "qoi", "pcx", "sgi", "dds", "xbm", "pfm", "im", "tga", "ico", "jp2", "j2k", "pam"}
 
 
 def build(tmp):
@@ -32,9 +32,8 @@ def build(tmp):
     subprocess.run(["cc", "-O1", "-I", os.path.join(ROOT, "Sources", "CMedia", "include"), "-I",
                     os.path.join(ROOT, "Sources", "CMedia"), *sources,
                     os.path.join(ROOT, "Scripts", "corpus", "cmedia_decode.c"), "-o", exe, "-lavformat", "-lavcodec",
-                    "-lswscale", "-lavutil", "-lswresample", "-lavfilter", "-lpng", "-ljpeg", "-ltiff", "-lwebpdemux", "-lwebp",
-                    "-lgif", "-lz", "-lm",
-                    "-lpthread"], check=True)
+                    "-lswscale", "-lavutil", "-lswresample", "-lavfilter", "-lpng", "-ljpeg", "-ltiff",
+                    "-lwebpdemux", "-lwebp", "-lgif", "-lz", "-lm", "-lpthread"], check=True)
     return exe
 
 

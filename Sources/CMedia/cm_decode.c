@@ -373,8 +373,10 @@ static int check_header(const uint8_t *data, size_t size, int64_t *max_pixels, c
     if (!cm_pnm_header(data, size, w, h, &why))
       return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header is damaged: %s (Pillow, diffusers' image reader, "
                      "refuses it too)", out->format, why);
+    *has_size = 1;
+  } else {
+    *has_size = *kind != CMF_UNKNOWN && cm_header_size(*kind, data, size, w, h);
   }
-  *has_size = *kind != CMF_UNKNOWN && cm_header_size(*kind, data, size, w, h);
   if (!*has_size) return CM_OK;
   if (*w <= 0 || *h <= 0)
     return cm_fail(err, errlen, CM_ERR_CORRUPT, "the %s header gives an invalid size (%lldx%lld)", out->format,

@@ -102,9 +102,10 @@ static int pillow_lzw_ok(const uint8_t *p, const uint8_t *end, int bits, int64_t
       continue;
     }
     if (c > next) return 0;
-    int n = c == next ? (lastcode < clear ? 1 : len[lastcode]) + 1 : (c < clear ? 1 : len[c]);
+    int grown = (lastcode < clear ? 1 : len[lastcode]) + 1;  // the entry this code adds: last string + 1
+    int n = c == next ? grown : c < clear ? 1 : len[c];
     if (next < 4096) {
-      len[next] = (uint16_t)((lastcode < clear ? 1 : len[lastcode]) + 1);
+      len[next] = (uint16_t)grown;
       if (next == codemask && codesize < 12) {
         codesize++;
         codemask = (1 << codesize) - 1;

@@ -54,6 +54,13 @@ static void on_emit(j_common_ptr cinfo, int level) {
   if (e->damage_count++ == 0) (*cinfo->err->format_message)(cinfo, e->damage);
 }
 
+static void add_damage_warning(const jpeg_err *e, cm_raster *out) {
+  if (e->damage_count)
+    cm_add_warning(out->warning, sizeof out->warning,
+                   "the JPEG decoder reported damage (libjpeg: %s%s); parts of the picture may be wrong", e->damage,
+                   e->damage_count > 1 ? ", and more" : "");
+}
+
 // Pillow's MULDIV255 and cmyk2rgb (src/libImaging/Convert.c), after the "CMYK;I" unpacker's inversion.
 static uint8_t muldiv255(int a, int b) {
   int t = a * b + 128;
@@ -87,10 +94,7 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
     // the EOI it makes up, and may stop on that): Pillow's suspending source stops at the end of the data
     // instead and keeps the picture, so it is kept here too.
     if (status < 0 && jerr.rows_done && jerr.eof_after_rows) {
-      if (jerr.damage_count)
-        cm_add_warning(out->warning, sizeof out->warning,
-                       "the JPEG decoder reported damage (libjpeg: %s%s); parts of the picture may be wrong",
-                       jerr.damage, jerr.damage_count > 1 ? ", and more" : "");
+      add_damage_warning(&jerr, out);
       out->rgb = rgb;
       return CM_OK;
     }
@@ -165,13 +169,8 @@ int cm_jpeg_decode(const uint8_t *data, size_t size, int64_t max_pixels, cm_rast
   jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
   free(row);
-  if (jerr.damage_count)
-    cm_add_warning(out->warning, sizeof out->warning,
-                   "the JPEG decoder reported damage (libjpeg: %s%s); parts of the picture may be wrong", jerr.damage,
-                   jerr.damage_count > 1 ? ", and more" : "");
+  add_damage_warning(&jerr, out);
   out->rgb = rgb;
-  out->width = w;
-  out->height = h;
   return CM_OK;
 }
 
